@@ -1,0 +1,57 @@
+"""Configuration for nicu_milk, read from NICU_MILK_* environment variables.
+
+This is the one place that reads the environment; everything else asks the Flask config.
+"""
+
+import os
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"NICU_MILK_{name}")
+    return value if value not in (None, "") else default
+
+
+class Config:
+    # Unset means a SQLite file in the instance folder (filled in by create_app).
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    TIMEZONE = _env("TIMEZONE", "UTC")
+    POLICY_FILE = _env("POLICY")
+    # Bodies larger than this are refused with 413 before they are parsed.
+    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(256 * 1024)))
+    TOKEN_HOURS = float(_env("TOKEN_HOURS", "12"))
+    SESSION_IDLE_MINUTES = float(_env("SESSION_IDLE_MINUTES", "15"))
+    UNIT_NAME = _env("UNIT_NAME", "Neonatal Intensive Care Unit")
+    # host:port of the unit's Zebra label printer (raw TCP, usually port 9100).
+    LABEL_PRINTER = _env("LABEL_PRINTER")
+    LABEL_STOCK = _env("LABEL_STOCK", "thermal-2x1-203dpi")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PRODUCTION = False
+    PASSWORD_HASH_METHOD = "scrypt"
+
+
+class ProductionConfig(Config):
+    PRODUCTION = True
+    SECRET_KEY = _env("SECRET_KEY")
+    SESSION_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    WTF_CSRF_ENABLED = True
+    # Fast hashes keep the suite quick; production keeps werkzeug's scrypt default.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    TIMEZONE = "America/Chicago"
+    POLICY_FILE = None
+    LABEL_PRINTER = None
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the configuration named by NICU_MILK_ENV (production or development)."""
+    if _env("ENV", "development") == "production":
+        return ProductionConfig
+    return Config

@@ -1,0 +1,149 @@
+"""nicu_milk: breast-milk inventory, expiry and bedside feeding checks for a NICU.
+
+create_app() builds the Flask application: configuration, database, policy, label layouts,
+the API and the pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from config import config_from_environment
+
+from .database import prepare_engine
+from .errors import DomainError
+from .extensions import csrf, db, login_manager, migrate
+from .policy import load_policy, policy_fingerprint
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class StartupError(RuntimeError):
+    """The configuration is wrong; the message says which setting and how to fix it."""
+
+
+def create_app(config_object: object | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+                template_folder=str(ROOT / "templates"), static_folder="static")
+    app.config.from_object(config_object or config_from_environment())
+    app.config.update(overrides)
+    app.config.setdefault("LABELS_DIR", str(ROOT / "labels"))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'nicu_milk.sqlite'}"
+        )
+    if app.config.get("PRODUCTION") and not app.config.get("SECRET_KEY"):
+        raise StartupError("NICU_MILK_SECRET_KEY is not set. Production refuses to start without it.")
+    _load_unit(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        prepare_engine(db.engine)
+
+    from .api import bp as api_bp
+    from .api import domain_error_response
+
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    _register_web(app)
+    _register_errors(app, domain_error_response)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _load_unit(app: Flask) -> None:
+    """The unit's time zone, expiry policy and label layouts: wrong ones stop start-up."""
+    try:
+        zone = ZoneInfo(app.config["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise StartupError(
+            f"NICU_MILK_TIMEZONE={app.config['TIMEZONE']!r} is not an IANA time zone name "
+            "(for example America/Chicago)."
+        ) from None
+    policy = load_policy(app.config.get("POLICY_FILE"), zone)
+    app.extensions["nicu_milk"] = {
+        "policy": policy,
+        "fingerprint": policy_fingerprint(policy),
+        "layouts": _load_layouts(app),
+    }
+
+
+def _load_layouts(app: Flask) -> dict:
+    try:  # TEMPORARY until printing lands
+        from .printing import load_layouts
+    except ImportError:
+        return {}
+    return load_layouts(app.config["LABELS_DIR"])
+
+
+def _register_web(app: Flask) -> None:
+    try:
+        from .web import register
+    except ImportError:
+        return
+    register(app)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask, domain_error_response) -> None:
+    @app.errorhandler(DomainError)
+    def on_domain_error(error: DomainError):
+        if _wants_json():
+            return domain_error_response(error)
+        db.session.rollback()
+        return _page_error(app, error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(error: HTTPException):
+        db.session.rollback()
+        if _wants_json():
+            code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "BODY_TOO_LARGE"}.get(
+                error.code, error.name.upper().replace(" ", "_"))
+            message = {
+                404: "There is no such API address. See /api/v1/openapi.json.",
+                405: "This address does not take that method. See /api/v1/openapi.json.",
+                413: f"The request body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes.",
+            }.get(error.code, error.description)
+            response = jsonify({"error": {"code": code, "message": message}})
+            response.status_code = error.code
+            return response
+        return _page_error(app, error.code, error.description)
+
+    @app.errorhandler(Exception)
+    def on_unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unexpected error on %s %s", request.method, request.path)
+        if _wants_json():
+            response = jsonify({"error": {"code": "INTERNAL_ERROR",
+                                          "message": "Something went wrong on the server; "
+                                          "nothing was changed. Tell the unit's IT support."}})
+            response.status_code = 500
+            return response
+        return _page_error(app, 500, "Something went wrong; nothing was changed.")
+
+
+def _page_error(app: Flask, status: int, message: str):
+    handler = app.extensions.get("nicu_milk.page_error")
+    if handler is not None:
+        return handler(status, message)
+    return message, status
+
+
+logging.getLogger("nicu_milk").addHandler(logging.NullHandler())

@@ -1,0 +1,158 @@
+"""The /api/v1 blueprint: parse JSON, call a service, serialise. One transaction per request."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Response, g, jsonify, request
+from pydantic import BaseModel, ValidationError
+
+from ..database import write_intent
+from ..errors import DomainError, Forbidden, InvalidInput, Unauthorized
+from ..extensions import db
+from ..runtime import now
+from ..services import accounts
+from .schemas import Empty
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+STAFF = ("admin", "charge_nurse", "nurse")
+EVERYONE = (*STAFF, "parent")
+
+
+@dataclass
+class Endpoint:
+    """What the OpenAPI document says about one route, taken from the route itself."""
+
+    method: str
+    path: str
+    summary: str
+    roles: tuple[str, ...]
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    errors: tuple[int, ...]
+    produces: str = "application/json"
+    tags: list[str] = field(default_factory=list)
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def error_body(code: str, message: str, **extra) -> dict:
+    return {"error": {"code": code, "message": message}, **extra}
+
+
+def _validation_message(problem: ValidationError) -> tuple[str, str]:
+    first = problem.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "json_invalid":
+        return "MALFORMED_JSON", f"The request body is not valid JSON: {first['msg'].removeprefix('Invalid JSON: ')}."
+    if first["type"] == "extra_forbidden":
+        return "UNKNOWN_FIELD", f"Unknown field {where!r}. Check the spelling against the API description."
+    if first["type"] == "missing":
+        return "MISSING_FIELD", f"{where} is required."
+    message = first["msg"].removeprefix("Value error, ")
+    return "INVALID_INPUT", f"{where}: {message}." if where else f"{message}."
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raw = b"{}"
+    elif not request.is_json:
+        raise InvalidInput("UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON (Content-Type: application/json).")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as problem:
+        raise InvalidInput(*_validation_message(problem)) from None
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    values = {}
+    for key in request.args:
+        items = request.args.getlist(key)
+        if len(items) > 1:
+            raise InvalidInput("INVALID_INPUT", f"Give {key} once.")
+        values[key] = items[0]
+    try:
+        return model.model_validate(values)
+    except ValidationError as problem:
+        raise InvalidInput(*_validation_message(problem)) from None
+
+
+def _bearer_user():
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("AUTHENTICATION_REQUIRED",
+                           "Sign in first: send Authorization: Bearer <token> from POST /api/v1/auth/token.")
+    return accounts.user_for_token(db.session, token.strip(), now())
+
+
+def endpoint(method: str, path: str, summary: str, *, roles: tuple[str, ...] | None = EVERYONE,
+             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+             response: type[BaseModel] | None = None, status: int = 200,
+             errors: tuple[int, ...] = (400, 401, 403, 404, 409),
+             produces: str = "application/json", tag: str = "") -> Callable:
+    """Register a route: authenticate, check the role, parse input, run, commit once."""
+
+    def wrap(view: Callable) -> Callable:
+        ENDPOINTS.append(Endpoint(method, path, summary, roles or (), body, query, response, status,
+                                  errors, produces, [tag] if tag else []))
+
+        @functools.wraps(view)
+        def handle(**kwargs):
+            write_intent.set(method != "GET")
+            if roles is not None:
+                g.user = _bearer_user()
+                if g.user.role not in roles:
+                    raise Forbidden("FORBIDDEN",
+                                    f"A {g.user.role.replace('_', ' ')} may not do this.")
+            if body is not None:
+                kwargs["body"] = parse_body(body)
+            elif method != "GET":
+                parse_body(Empty)
+            if query is not None:
+                kwargs["query"] = parse_query(query)
+            elif request.args:
+                raise InvalidInput("UNKNOWN_PARAMETER",
+                                   f"Unknown query parameter {next(iter(request.args))!r}.")
+            result = view(**kwargs)
+            db.session.commit()
+            if isinstance(result, Response):
+                return result
+            if isinstance(result, tuple):
+                payload, code = result
+                return jsonify(payload), code
+            return jsonify(result), status
+
+        flask_path = path.replace("{", "<").replace("}", ">")
+        bp.add_url_rule(flask_path, endpoint=view.__name__, view_func=handle, methods=[method])
+        return handle
+
+    return wrap
+
+
+def domain_error_response(error: DomainError):
+    db.session.rollback()
+    response = jsonify(error_body(error.code, error.message, **error.extra))
+    response.status_code = int(error.status)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="nicu_milk"'
+    return response
+
+
+# Routes register themselves on import.
+from . import (  # noqa: E402,F401
+    routes_accounts,
+    routes_containers,
+    routes_feeding,
+    routes_infants,
+    routes_locations,
+    routes_openapi,
+    routes_reports,
+)

@@ -1,0 +1,241 @@
+"""What the API answers, as models: the OpenAPI document is built from these, and the API
+tests validate real answers against them, so the description cannot drift from the behaviour."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(Out):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+class TokenOut(Out):
+    token: str
+    role: str
+    expires_in_hours: float
+
+
+class UserOut(Out):
+    username: str
+    display_name: str | None
+    role: str
+    active: bool
+    infant_mrns: list[str]
+
+
+class UserList(Out):
+    users: list[UserOut]
+
+
+class LocationOut(Out):
+    code: str
+    name: str
+    kind: Literal["refrigerator", "freezer", "deep_freezer", "room"]
+    parent_code: str | None
+    path: str
+
+
+class LocationList(Out):
+    locations: list[LocationOut]
+
+
+class MotherOut(Out):
+    mrn: str
+    first_name: str
+    last_name: str
+    held: bool
+
+
+class InfantOut(Out):
+    mrn: str
+    first_name: str
+    last_name: str
+    date_of_birth: str
+    wristband_code: str
+    mother: MotherOut
+    donor_milk_consent: bool
+    admitted: bool
+    discharged_at: str | None
+    name_alert: bool
+    daily_volume_ml: float | None
+    siblings: list[str] | None = None
+
+
+class InfantList(Out):
+    infants: list[InfantOut]
+
+
+class Inventory(Out):
+    on_hand_ml: float
+    containers: int
+    by_state: dict[str, float]
+
+
+class InfantDetail(InfantOut):
+    inventory: Inventory
+
+
+class EventOut(Out):
+    type: str
+    at: str
+    recorded_at: str
+    user: str | None
+    details: dict
+
+
+ContainerState = Literal["reserved", "fresh", "frozen", "thawed", "consumed", "discarded", "returned"]
+
+
+class ContainerSummary(Out):
+    code: str
+    infant_mrn: str
+    infant_name: str
+    mother_mrn: str
+    milk_type: Literal["MOM", "DHM"]
+    state: ContainerState
+    location_code: str | None
+    volume_ml: float | None
+    remaining_ml: float | None
+    expressed_at: str | None
+    received_at: str | None
+    expires_at: str | None
+    expiry_reason: str | None
+    colostrum: bool
+    medications: str | None
+    held: bool
+    hold_reason: str | None
+    fortifier: str | None
+    kcal_per_oz: float | None
+    donor_lot: str | None
+    donor_product_code: str | None
+    donor_expires_at: str | None
+    first_fed_at: str | None
+
+
+class ContainerOut(ContainerSummary):
+    parents: list[str]
+    events: list[EventOut]
+
+
+class ContainerList(Out):
+    containers: list[ContainerSummary | ContainerOut]
+
+
+class LocationDetail(LocationOut):
+    containers: list[ContainerSummary]
+
+
+class ReservedCodes(Out):
+    codes: list[str]
+
+
+class DischargeOut(Out):
+    infant: InfantOut
+    return_to_family: list[ContainerSummary]
+
+
+class MotherHoldOut(Out):
+    mother_mrn: str
+    held: bool
+    reason: str | None
+    containers_affected: int
+
+
+class ReasonOut(Out):
+    code: str
+    severity: Literal["warn", "stop"]
+    message: str
+
+
+class CheckOut(Out):
+    verdict: Literal["go", "warn", "stop"]
+    reasons: list[ReasonOut]
+    container: ContainerSummary | None = None
+    infant: InfantOut | None = None
+
+
+class FeedRecord(Out):
+    id: int
+    container_code: str
+    infant_mrn: str
+    volume_ml: float
+    at: str
+    recorded_at: str
+    user: str
+    acknowledged_warnings: list[str]
+    manual_entry: bool
+    witness: str | None
+
+
+class FeedOut(Out):
+    feed: FeedRecord
+    container: ContainerSummary
+    verdict: Literal["go", "warn"]
+    reasons: list[ReasonOut]
+
+
+class FeedRefused(CheckOut):
+    """The 409 answer to a refused feed: the error, and the check's verdict beside it."""
+
+    error: ErrorDetail
+
+
+class FeedList(Out):
+    feeds: list[FeedRecord]
+
+
+class ExpiryRowOut(ContainerSummary):
+    location_name: str | None
+
+
+class ExpiryReportOut(Out):
+    generated_at: str
+    within_hours: float
+    expired: list[ExpiryRowOut]
+    expiring: list[ExpiryRowOut]
+
+
+class NearMissOut(Out):
+    at: str
+    user: str
+    action: Literal["check", "feed"]
+    verdict: Literal["warn", "stop"]
+    reasons: list[ReasonOut]
+    infant_code: str
+    container_code: str
+    manual_entry: bool
+
+
+class NearMissReportOut(Out):
+    since: str | None
+    until: str | None
+    counts: dict[str, int]
+    near_misses: list[NearMissOut]
+
+
+class InventoryRowOut(Out):
+    mrn: str
+    name: str
+    on_hand_ml: float
+    by_state: dict[str, float]
+    containers: int
+    daily_volume_ml: float | None
+    days_of_supply: float | None
+    low_supply: bool
+
+
+class InventoryReportOut(Out):
+    generated_at: str
+    infants: list[InventoryRowOut]

@@ -1,0 +1,64 @@
+"""Sign-in tokens and user accounts."""
+
+from flask import current_app, g, request
+
+from ..errors import NotFound, Unauthorized
+from ..extensions import db
+from ..models import User
+from ..runtime import now
+from ..services import accounts
+from . import endpoint, serialize
+from .responses import TokenOut, UserList, UserOut
+from .schemas import TokenRequest, UserCreate
+
+
+@endpoint("POST", "/auth/token", "Sign in and get an API token", roles=None, body=TokenRequest,
+          response=TokenOut, errors=(400, 401), tag="auth")
+def issue_token(body: TokenRequest):
+    user = accounts.authenticate(db.session, body.username, body.password)
+    if user is None:
+        raise Unauthorized("INVALID_CREDENTIALS", "The username or password is wrong.")
+    hours = current_app.config["TOKEN_HOURS"]
+    token = accounts.issue_token(db.session, user, now(), hours)
+    return {"token": token, "role": user.role, "expires_in_hours": hours}
+
+
+@endpoint("DELETE", "/auth/token", "Revoke the token this request carries (sign out)",
+          response=None, status=204, errors=(401,), tag="auth")
+def revoke_token():
+    token = request.headers["Authorization"].partition(" ")[2].strip()
+    accounts.revoke_token(db.session, token, now())
+    return "", 204
+
+
+@endpoint("GET", "/auth/me", "Who this token belongs to", response=UserOut, errors=(401,),
+          tag="auth")
+def me():
+    return serialize.user(g.user)
+
+
+@endpoint("POST", "/users", "Create a user account", roles=("admin",), body=UserCreate,
+          response=UserOut, status=201, tag="users")
+def create_user(body: UserCreate):
+    user = accounts.create_user(
+        db.session, body.username, body.role, body.password, infant_mrns=body.infant_mrns,
+        display_name=body.display_name, badge_code=body.badge_code,
+        hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"),
+    )
+    return serialize.user(user)
+
+
+@endpoint("GET", "/users", "List user accounts", roles=("admin",), response=UserList, tag="users")
+def list_users():
+    users = db.session.scalars(db.select(User).order_by(User.username))
+    return {"users": [serialize.user(user) for user in users]}
+
+
+@endpoint("POST", "/users/{username}/revoke-tokens", "Revoke every token of a user",
+          roles=("admin",), response=UserOut, tag="users")
+def revoke_user_tokens(username: str):
+    user = db.session.scalars(db.select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound("UNKNOWN_USER", f"No user {username!r}.")
+    accounts.revoke_all(db.session, user, now())
+    return serialize.user(user)

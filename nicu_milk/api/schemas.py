@@ -1,0 +1,218 @@
+"""What the API accepts: every request body and query, validated strictly before any work starts.
+
+The same models describe the API in its OpenAPI document, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from ..models import LOCATION_KINDS, ROLES
+
+
+def _printable(text: str) -> str:
+    # PostgreSQL refuses NUL in text, and control characters have no place on a label.
+    if any(ord(ch) < 32 and ch not in "\t\n\r" or ord(ch) == 127 for ch in text):
+        raise ValueError("must not contain control characters")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise ValueError("must not contain unpaired UTF-16 surrogates")
+    return text
+
+
+def _no_strings(value):
+    # Strict types, but a JSON integer is a fine number of millilitres.
+    if isinstance(value, str | bool):
+        raise ValueError("must be a number")
+    return value
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                 AfterValidator(_printable)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                 AfterValidator(_printable)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+                 AfterValidator(_printable)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+                   AfterValidator(_printable)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)]
+Volume = Annotated[Decimal, BeforeValidator(_no_strings),
+                   Field(strict=False, gt=0, le=1000, decimal_places=2)]
+Time = Annotated[AwareDatetime, AfterValidator(_utc)]
+Kind = Literal[LOCATION_KINDS]  # type: ignore[valid-type]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Empty(Body):
+    """Actions without fields accept an empty body or {}."""
+
+
+class TokenRequest(Body):
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                        AfterValidator(_printable)]
+    password: Password
+
+
+class UserCreate(Body):
+    username: Name
+    password: Annotated[str, StringConstraints(min_length=8, max_length=200), AfterValidator(_printable)]
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    display_name: Name | None = None
+    badge_code: Code | None = None
+    infant_mrns: Annotated[list[Code], Field(max_length=20)] = []
+
+
+class LocationCreate(Body):
+    code: Code
+    name: Name
+    kind: Kind | None = None
+    parent_code: Code | None = None
+
+
+class MotherIn(Body):
+    mrn: Code
+    first_name: Name
+    last_name: Name
+
+
+class InfantCreate(Body):
+    mrn: Code
+    first_name: Name
+    last_name: Name
+    date_of_birth: dt.date
+    mother: MotherIn
+    donor_milk_consent: bool = False
+    wristband_code: Code | None = None
+    daily_volume_ml: Volume | None = None
+
+
+class InfantUpdate(Body):
+    donor_milk_consent: bool | None = None
+    daily_volume_ml: Volume | None = None
+
+
+class ContainerCreate(Body):
+    infant_mrn: Code
+    expressed_at: Time
+    volume_ml: Volume
+    milk_type: Literal["MOM", "DHM"]
+    location_code: Code | None = None
+    colostrum: bool = False
+    medications: Text | None = None
+    donor_lot: Code | None = None
+    donor_product_code: Code | None = None
+    donor_expires_at: Time | None = None
+    at: Time | None = None
+
+
+class ReserveLabels(Body):
+    count: Annotated[int, Field(ge=1, le=60)]
+
+
+class Receive(Body):
+    location_code: Code
+    expressed_at: Time | None = None
+    volume_ml: Volume | None = None
+    colostrum: bool | None = None
+    medications: Text | None = None
+    at: Time | None = None
+
+
+class Move(Body):
+    location_code: Code
+    at: Time | None = None
+
+
+class Thaw(Body):
+    location_code: Code
+    at: Time | None = None
+
+
+class Fortify(Body):
+    product: Name
+    kcal_per_oz: Annotated[Decimal, BeforeValidator(_no_strings),
+                           Field(strict=False, gt=0, le=60, decimal_places=1)] | None = None
+    at: Time | None = None
+
+
+class WithReason(Body):
+    reason: Reason
+
+
+class Combine(Body):
+    codes: Annotated[list[Code], Field(min_length=2, max_length=20)]
+    location_code: Code
+
+
+class Split(Body):
+    volumes_ml: Annotated[list[Volume], Field(min_length=1, max_length=20)]
+
+
+class WitnessIn(Body):
+    username: Name
+    password: Password
+
+
+class FeedCheck(Body):
+    infant_code: Code
+    container_code: Code
+    # A damaged barcode typed in by hand: a second nurse confirms it (two-person check).
+    manual_entry: bool = False
+    witness: WitnessIn | None = None
+
+
+class FeedCreate(FeedCheck):
+    volume_ml: Volume
+    acknowledge_warnings: bool = False
+    # The nurse marks the bottle finished even though some remains (what is left is discarded).
+    finished: bool = False
+    at: Time | None = None
+
+
+class Query(BaseModel):
+    # Query strings are text; let pydantic convert them, but still refuse unknown parameters.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ExpiryQuery(Query):
+    within_hours: Annotated[float, Field(gt=0, le=24 * 31, allow_inf_nan=False)] = 24
+
+
+class NearMissQuery(Query):
+    since: Time | None = None
+    until: Time | None = None
+
+
+class FeedsQuery(Query):
+    infant_mrn: Code
+
+
+class LabelSheetQuery(Query):
+    codes: Annotated[str, StringConstraints(max_length=60 * 65)] | None = None
+    layout: Code | None = None
+
+
+class LabelQuery(Query):
+    layout: Code | None = None
+
+
+class PrintRequest(Body):
+    layout: Code | None = None

@@ -1,0 +1,95 @@
+"""Command-line tools: init-db, create-user, demo-data, show-policy."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from .errors import DomainError
+from .extensions import db
+from .models import ON_HAND, Container, Setting
+from .policy import describe_policy
+from .runtime import policy, unit
+from .services import accounts
+from .services.containers import recompute
+
+
+def register_commands(app: Flask) -> None:
+    for command in (init_db, create_user, demo_data, show_policy):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db():
+    """Create the schema, or upgrade it in place keeping every record."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    changed = refresh_expiries()
+    db.session.commit()
+    click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+    if changed:
+        click.echo(f"The expiry policy changed: recomputed the expiry of {changed} containers.")
+
+
+def refresh_expiries() -> int:
+    """After a policy change, recompute every stored container's cached expiry."""
+    current = unit()
+    stored = db.session.get(Setting, "policy_fingerprint")
+    if stored is not None and stored.value == current.fingerprint:
+        return 0
+    changed = 0
+    for container in db.session.scalars(select(Container).where(Container.state.in_(ON_HAND))):
+        if container.policy_fingerprint != current.fingerprint:
+            recompute(container, current.policy, current.fingerprint)
+            changed += 1
+    if stored is None:
+        db.session.add(Setting(key="policy_fingerprint", value=current.fingerprint))
+    else:
+        stored.value = current.fingerprint
+    return changed
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True,
+              type=click.Choice(["admin", "charge_nurse", "nurse", "parent"]))
+@click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
+@click.option("--infant", "infants", multiple=True, metavar="MRN",
+              help="Link a parent to a baby; repeat for twins.")
+@click.option("--display-name", default=None)
+@click.option("--badge", default=None, help="The staff badge's barcode, for scan sign-in.")
+def create_user(username, role, password_stdin, infants, display_name, badge):
+    """Create a user account."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        accounts.create_user(db.session, username, role, password, infant_mrns=list(infants),
+                             display_name=display_name, badge_code=badge,
+                             hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+        db.session.commit()
+    except DomainError as refused:
+        db.session.rollback()
+        raise click.ClickException(refused.message) from None
+    click.echo(f"Created {role.replace('_', ' ')} {username}.")
+
+
+@click.command("demo-data")
+@click.option("--seed", default=20261128, help="Random seed, for a reproducible unit.")
+def demo_data(seed):
+    """Load a small, realistic unit: babies, fridges and freezers, milk in every state."""
+    from .demo import load_demo
+
+    summary = load_demo(db.session, unit(), seed=seed)
+    db.session.commit()
+    click.echo(summary)
+
+
+@click.command("show-policy")
+def show_policy():
+    """Print the expiry policy in force."""
+    click.echo(describe_policy(policy()))

@@ -1,0 +1,35 @@
+"""Engine set-up: SQLite made safe for several workers, PostgreSQL left to its row locks."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+# Whether the current transaction may write. On SQLite a writer starts with BEGIN IMMEDIATE
+# and so holds the write lock from its first read: two feeds of one bottle queue instead of
+# both reading the same remaining volume (or failing with "database is locked").
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def prepare_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Take transaction control from the driver so that we can say BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

@@ -1,0 +1,52 @@
+"""NAME ALERT: which admitted babies have names a nurse could confuse."""
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+# Full names at most this many edits apart are flagged (domain.md: within an edit distance of 2).
+EDIT_DISTANCE = 2
+
+
+def normalise(text: str) -> str:
+    """Case-, accent- and spacing-blind form of a name: "Zoë  Peña" and "zoe pena" are equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
+
+
+def edit_distance(a: str, b: str, limit: int = EDIT_DISTANCE) -> int:
+    """Levenshtein distance, stopping early once it must exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def similar(first_a: str, last_a: str, first_b: str, last_b: str) -> bool:
+    if normalise(last_a) == normalise(last_b):
+        return True
+    full_a = normalise(f"{first_a} {last_a}")
+    full_b = normalise(f"{first_b} {last_b}")
+    return edit_distance(full_a, full_b) <= EDIT_DISTANCE
+
+
+def alerted(names: Sequence[tuple[str, str]]) -> set[int]:
+    """Indexes of the (first, last) names that resemble at least one other name in the list."""
+    flagged: set[int] = set()
+    for i, (first_a, last_a) in enumerate(names):
+        for j in range(i + 1, len(names)):
+            first_b, last_b = names[j]
+            if similar(first_a, last_a, first_b, last_b):
+                flagged.update((i, j))
+    return flagged
+
+
+def any_similar(name: tuple[str, str], others: Iterable[tuple[str, str]]) -> bool:
+    return any(similar(*name, *other) for other in others)

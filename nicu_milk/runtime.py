@@ -1,0 +1,33 @@
+"""What the running app knows about its unit: policy, time zone, clock and label layouts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from .policy import Policy
+from .services.common import Unit
+
+
+def now() -> dt.datetime:
+    clock = current_app.config.get("CLOCK")
+    return clock() if clock else dt.datetime.now(dt.UTC)
+
+
+def policy() -> Policy:
+    return current_app.extensions["nicu_milk"]["policy"]
+
+
+def zone() -> ZoneInfo:
+    return policy().zone
+
+
+def unit() -> Unit:
+    state = current_app.extensions["nicu_milk"]
+    return Unit(policy=state["policy"], now=now(), fingerprint=state["fingerprint"])
+
+
+def layouts() -> dict:
+    return current_app.extensions["nicu_milk"]["layouts"]

@@ -1,0 +1,103 @@
+"""Users, roles, sign-in and API tokens (stored hashed, expiring, revocable)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import Conflict, InvalidInput, NotFound, Unauthorized
+from ..models import ROLES, ApiToken, Infant, User
+
+# Checked against when the username is unknown, so that a wrong username costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(session: Session, username: str, role: str, password: str, *,
+                infant_mrns: list[str] = (), display_name: str | None = None,
+                badge_code: str | None = None, hash_method: str = "scrypt") -> User:
+    if role not in ROLES:
+        raise InvalidInput("INVALID_ROLE", f"Role must be one of {', '.join(ROLES)}.")
+    if len(password) < 8:
+        raise InvalidInput("WEAK_PASSWORD", "A password needs at least 8 characters.")
+    if session.scalars(select(User).where(User.username == username)).first() is not None:
+        raise Conflict("DUPLICATE_USERNAME", f"The username {username!r} is taken.")
+    if badge_code and session.scalars(select(User).where(User.badge_code == badge_code)).first():
+        raise Conflict("DUPLICATE_BADGE", "That badge is already registered to another user.")
+    if infant_mrns and role != "parent":
+        raise InvalidInput("NOT_A_PARENT", "Only a parent account is linked to babies.")
+    user = User(username=username, role=role, display_name=display_name, badge_code=badge_code,
+                password_hash=generate_password_hash(password, method=hash_method))
+    for mrn in infant_mrns:
+        infant = session.scalars(select(Infant).where(Infant.mrn == mrn)).first()
+        if infant is None:
+            raise NotFound("UNKNOWN_INFANT", f"No baby with MRN {mrn!r} is on record.")
+        user.infants.append(infant)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(user: User, password: str, *, hash_method: str = "scrypt") -> None:
+    if len(password) < 8:
+        raise InvalidInput("WEAK_PASSWORD", "A password needs at least 8 characters.")
+    user.password_hash = generate_password_hash(password, method=hash_method)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with these credentials; the username may also be a scanned staff badge."""
+    name = username.strip()
+    user = session.scalars(select(User).where(User.username == name)).first()
+    if user is None and name:
+        user = session.scalars(select(User).where(User.badge_code == name)).first()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def issue_token(session: Session, user: User, now: dt.datetime, hours: float) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user=user, token_hash=hash_token(token), created_at=now,
+                         expires_at=now + dt.timedelta(hours=hours)))
+    return token
+
+
+def user_for_token(session: Session, token: str, now: dt.datetime) -> User:
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        raise Unauthorized("INVALID_TOKEN", "The token is not valid. Sign in again.")
+    api_token, user = row
+    if api_token.revoked_at is not None or api_token.expires_at <= now or not user.active:
+        raise Unauthorized("INVALID_TOKEN", "The token has expired or was revoked. Sign in again.")
+    return user
+
+
+def revoke_token(session: Session, token: str, now: dt.datetime) -> None:
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def revoke_all(session: Session, user: User, now: dt.datetime) -> None:
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )

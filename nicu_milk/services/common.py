@@ -1,0 +1,79 @@
+"""What every use case shares: event times, the acting user, lookups that respect families."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..models import Infant, User, parent_infants
+from ..policy import Policy
+
+# Late documentation is normal; a time in the future is a typing mistake (api-v1.md: 5 minutes).
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What a use case needs to know about the unit, besides the database."""
+
+    policy: Policy
+    now: dt.datetime
+    # The policy's fingerprint, stored beside each cached expiry to spot a changed policy.
+    fingerprint: str
+
+    @property
+    def zone(self):
+        return self.policy.zone
+
+
+def event_time(at: dt.datetime | None, now: dt.datetime, after: dt.datetime | None = None,
+               *, after_what: str = "the container's previous event") -> dt.datetime:
+    """When an event happened: now by default, never in the future, never before `after`."""
+    if at is None:
+        at = now
+    at = at.astimezone(dt.UTC)
+    if at > now + FUTURE_TOLERANCE:
+        raise InvalidInput(
+            "FUTURE_TIME",
+            f"The time {at:%Y-%m-%d %H:%M} UTC is in the future. Enter when it actually happened.",
+        )
+    if after is not None and at < after:
+        raise InvalidInput(
+            "TIME_BEFORE_PREVIOUS_EVENT",
+            f"The time given is before {after_what} ({after:%Y-%m-%d %H:%M} UTC). "
+            "Check the time and enter it again.",
+        )
+    return at
+
+
+def require_staff(user: User) -> None:
+    if not user.is_staff:
+        raise Forbidden("FORBIDDEN", "Only unit staff may do this.")
+
+
+def require_role(user: User, *roles: str) -> None:
+    if user.role not in roles:
+        raise Forbidden("FORBIDDEN", f"This needs one of the roles: {', '.join(roles)}.")
+
+
+def parent_may_see(session: Session, user: User, infant_id: int) -> bool:
+    return (
+        session.execute(
+            select(parent_infants.c.infant_id).where(
+                parent_infants.c.user_id == user.id, parent_infants.c.infant_id == infant_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def infant_for(session: Session, user: User, mrn: str) -> Infant:
+    """The infant with this MRN, as this user may see it; another family's baby is unknown."""
+    infant = session.scalars(select(Infant).where(Infant.mrn == mrn.strip())).first()
+    if infant is None or (not user.is_staff and not parent_may_see(session, user, infant.id)):
+        raise NotFound("UNKNOWN_INFANT", f"No baby with MRN {mrn.strip()!r} is on record.")
+    return infant

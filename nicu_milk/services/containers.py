@@ -1,0 +1,495 @@
+"""The container ledger: issue codes, receive, store, thaw, fortify, hold, split, combine, discard.
+
+Every change appends an event and refreshes the cached expiry and state in the same
+transaction; the expiry itself is always computed by nicu_milk.policy from the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, joinedload
+
+from .. import codes
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import (
+    IN_INVENTORY,
+    ON_HAND,
+    Container,
+    ContainerEvent,
+    Counter,
+    Infant,
+    StorageLocation,
+    User,
+)
+from ..policy import (
+    Expiry,
+    FeedingBegun,
+    Fortified,
+    LifecycleError,
+    Limit,
+    MilkHistory,
+    Policy,
+    Stored,
+    Thawed,
+    compute_expiry,
+)
+from .common import Unit, event_time, parent_may_see
+
+# Events that record what happened to the milk, as opposed to paperwork about it. Only these
+# order late documentation: a label printed at 14:20 does not stop a nurse recording a 14:05 thaw.
+ADMINISTRATIVE_EVENTS = frozenset({"label_printed", "mother_held", "mother_released"})
+GONE = {"consumed": "CONSUMED", "discarded": "DISCARDED", "returned": "RETURNED"}
+
+
+# --- codes ----------------------------------------------------------------------------------
+
+def allocate_codes(session: Session, count: int) -> list[str]:
+    """Hand out `count` new container codes; the counter row is the only point of contention."""
+    last = session.execute(
+        update(Counter).where(Counter.name == "container")
+        .values(value=Counter.value + count).returning(Counter.value)
+    ).scalar_one_or_none()
+    if last is None:
+        session.add(Counter(name="container", value=count))
+        session.flush()
+        last = count
+    return [codes.container_code(serial) for serial in range(last - count + 1, last + 1)]
+
+
+# --- lookups --------------------------------------------------------------------------------
+
+def find_container(session: Session, code: str, *, lock: bool = False) -> Container | None:
+    query = (
+        select(Container)
+        .options(joinedload(Container.infant), joinedload(Container.mother),
+                 joinedload(Container.location))
+        .where(Container.code == code)
+    )
+    if lock:
+        # Serialises work on one bottle (feeds above all) across workers and servers.
+        query = query.with_for_update(of=Container).execution_options(populate_existing=True)
+    return session.scalars(query).first()
+
+
+def container_for(session: Session, user: User, code: str, *, lock: bool = False) -> Container:
+    """The container with this code as this user may see it; another family's is unknown."""
+    text = code.strip()
+    container = find_container(session, text, lock=lock) if codes.parse_container_code(text) else None
+    if container is None or (
+        not user.is_staff and not parent_may_see(session, user, container.infant_id)
+    ):
+        raise NotFound("UNKNOWN_BOTTLE", f"No milk container with code {text!r} is on record.")
+    return container
+
+
+def lock_all(session: Session, user: User, code_list: Sequence[str]) -> list[Container]:
+    # Lock in code order so that two combines of overlapping bottles cannot deadlock.
+    found = {code: container_for(session, user, code, lock=True) for code in sorted(set(code_list))}
+    return [found[code] for code in code_list]
+
+
+# --- expiry ---------------------------------------------------------------------------------
+
+def _limit_to_json(limit: Limit) -> dict:
+    return {
+        "rule": limit.rule,
+        "counted_from": limit.counted_from.isoformat() if limit.counted_from else None,
+        "expires_at": limit.expires_at.isoformat(),
+    }
+
+
+def _limit_from_json(data: dict) -> Limit:
+    counted_from = data.get("counted_from")
+    return Limit(
+        rule=data["rule"],
+        counted_from=dt.datetime.fromisoformat(counted_from) if counted_from else None,
+        expires_at=dt.datetime.fromisoformat(data["expires_at"]),
+    )
+
+
+def steps_of(events: Iterable[ContainerEvent]) -> list:
+    """The steps of a container's history that bear on its expiry, in order."""
+    steps: list = []
+    fed = False
+    for event in events:
+        storage_class = event.details.get("storage_class")
+        if event.type in ("received", "moved", "split_from", "combined_from"):
+            steps.append(Stored(at=event.at, storage_class=storage_class))
+        elif event.type == "thawed":
+            steps.append(Thawed(at=event.at, storage_class=storage_class))
+        elif event.type == "fortified":
+            steps.append(Fortified(at=event.at))
+        elif event.type == "fed" and not fed:
+            fed = True
+            steps.append(FeedingBegun(at=event.at))
+    return steps
+
+
+def history_of(container: Container, extra_steps: Sequence = ()) -> MilkHistory:
+    return MilkHistory(
+        milk_type=container.milk_type,
+        expressed_at=container.expressed_at,
+        donor_expires_at=container.donor_expires_at,
+        steps=tuple(steps_of(container.events)) + tuple(extra_steps),
+        inherited=tuple(_limit_from_json(item) for item in container.inherited_limits or ()),
+        inherited_state=container.inherited_state,
+    )
+
+
+def expiry_with(container: Container, policy: Policy, extra_steps: Sequence = ()) -> Expiry:
+    """The expiry the container would have after these steps; refused transitions are 409s."""
+    try:
+        return compute_expiry(history_of(container, extra_steps), policy)
+    except LifecycleError as refused:
+        raise Conflict(refused.code, refused.message) from None
+
+
+def apply_expiry(container: Container, expiry: Expiry, policy_fingerprint: str) -> None:
+    container.expires_at = expiry.expires_at
+    container.expiry_rule = expiry.limit.rule
+    container.expiry_from = expiry.limit.counted_from
+    container.policy_fingerprint = policy_fingerprint
+    if container.state in ON_HAND:
+        container.state = expiry.state
+
+
+def binding_limit(container: Container) -> Limit | None:
+    if container.expires_at is None or container.expiry_rule is None:
+        return None
+    return Limit(rule=container.expiry_rule, counted_from=container.expiry_from,
+                 expires_at=container.expires_at)
+
+
+def expiry_reason(container: Container, policy: Policy) -> str | None:
+    limit = binding_limit(container)
+    return limit.reason(policy) if limit else None
+
+
+def recompute(container: Container, policy: Policy, fingerprint: str) -> None:
+    """Recompute a stored container's cached expiry, after the policy file changed."""
+    if container.state in ON_HAND:
+        apply_expiry(container, expiry_with(container, policy), fingerprint)
+
+
+# --- events ---------------------------------------------------------------------------------
+
+def _record(session: Session, container: Container, event_type: str, at: dt.datetime,
+            user: User | None, now: dt.datetime, **details) -> ContainerEvent:
+    event = ContainerEvent(type=event_type, at=at, recorded_at=now,
+                           user_id=user.id if user else None, details=details)
+    container.events.append(event)
+    session.add(event)
+    if event_type not in ADMINISTRATIVE_EVENTS:
+        container.last_event_at = at
+    return event
+
+
+def _when(container: Container, at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    return event_time(at, now, container.last_event_at)
+
+
+def _require_in_inventory(container: Container, *, received: bool = True) -> None:
+    if container.state in GONE:
+        raise Conflict(
+            "NOT_IN_INVENTORY",
+            f"Container {container.code} is {container.state}; it is no longer in the unit's stock.",
+        )
+    if received and container.state == "reserved":
+        raise Conflict(
+            "NOT_RECEIVED",
+            f"Container {container.code} is a reserved label that has not been received yet. "
+            "Receive it first.",
+        )
+
+
+def _require_usable_stock(container: Container, now: dt.datetime) -> None:
+    """For splitting and combining: milk that could still be fed."""
+    _require_in_inventory(container)
+    if container.state == "frozen":
+        raise Conflict("FROZEN", f"Container {container.code} is frozen. Thaw it first.")
+    if container.held:
+        raise Conflict("HELD", f"Container {container.code} is on hold and cannot be used.")
+    if container.expires_at is not None and now >= container.expires_at:
+        raise Conflict("EXPIRED", f"Container {container.code} has expired. Discard it.")
+
+
+def _storage(location: StorageLocation) -> dict:
+    return {"location": location.code, "storage_class": location.kind}
+
+
+# --- receiving ------------------------------------------------------------------------------
+
+def _check_milk(milk_type: str, donor_lot, donor_expires_at) -> None:
+    if milk_type == "DHM" and (not donor_lot or donor_expires_at is None):
+        raise InvalidInput(
+            "DONOR_LOT_REQUIRED",
+            "Donor milk needs the milk bank's lot number (donor_lot) and its expiry "
+            "(donor_expires_at), as printed on the bottle.",
+        )
+    if milk_type == "MOM" and (donor_lot or donor_expires_at is not None):
+        raise InvalidInput("NOT_DONOR_MILK", "A donor lot is only given for donor milk (DHM).")
+
+
+def _check_expressed(expressed_at: dt.datetime, received_at: dt.datetime, now: dt.datetime) -> None:
+    event_time(expressed_at, now)
+    if received_at < expressed_at:
+        raise InvalidInput("RECEIVED_BEFORE_EXPRESSED",
+                           "The milk cannot be received before it was expressed.")
+
+
+def _require_admitted(infant: Infant) -> None:
+    if not infant.admitted:
+        raise Conflict("INFANT_DISCHARGED",
+                       f"{infant.full_name} has been discharged; milk is no longer received for them.")
+
+
+def create_container(session: Session, unit: Unit, user: User, infant: Infant, *,
+                     expressed_at: dt.datetime, volume_ml: Decimal, milk_type: str,
+                     location: StorageLocation | None, colostrum: bool, medications: str | None,
+                     donor_lot: str | None, donor_product_code: str | None,
+                     donor_expires_at: dt.datetime | None, at: dt.datetime | None) -> Container:
+    """Staff receive milk at once; a parent's drop-off waits, reserved, for a nurse."""
+    _require_admitted(infant)
+    _check_milk(milk_type, donor_lot, donor_expires_at)
+    when = event_time(at, unit.now)
+    _check_expressed(expressed_at, when, unit.now)
+    [code] = allocate_codes(session, 1)
+    container = Container(
+        code=code, infant=infant, mother=infant.mother, milk_type=milk_type,
+        donor_lot=donor_lot, donor_product_code=donor_product_code,
+        donor_expires_at=donor_expires_at, colostrum=colostrum, medications=medications,
+        expressed_at=expressed_at, volume_ml=volume_ml, remaining_ml=volume_ml,
+        state="reserved", created_at=unit.now,
+    )
+    session.add(container)
+    if user.is_staff:
+        _receive(session, unit, user, container, location, when)
+    else:
+        container.reserved_by_id = user.id
+        _record(session, container, "reserved", when, user, unit.now, by="parent")
+    return container
+
+
+def reserve_labels(session: Session, unit: Unit, user: User, infant: Infant, count: int) -> list[str]:
+    _require_admitted(infant)
+    new_codes = allocate_codes(session, count)
+    for code in new_codes:
+        container = Container(code=code, infant=infant, mother=infant.mother, milk_type="MOM",
+                              state="reserved", created_at=unit.now,
+                              reserved_by_id=None if user.is_staff else user.id)
+        session.add(container)
+        _record(session, container, "reserved", unit.now, user, unit.now, by="label sheet")
+    return new_codes
+
+
+def receive(session: Session, unit: Unit, user: User, container: Container, *,
+            location: StorageLocation, expressed_at: dt.datetime | None,
+            volume_ml: Decimal | None, colostrum: bool | None, medications: str | None,
+            at: dt.datetime | None) -> Container:
+    if container.state != "reserved":
+        _require_in_inventory(container, received=False)
+        raise Conflict("ALREADY_RECEIVED", f"Container {container.code} was already received.")
+    _require_admitted(container.infant)
+    when = _when(container, at, unit.now)
+    if expressed_at is not None:
+        container.expressed_at = expressed_at
+    if volume_ml is not None:
+        container.volume_ml = container.remaining_ml = volume_ml
+    if colostrum is not None:
+        container.colostrum = colostrum
+    if medications is not None:
+        container.medications = medications
+    if container.expressed_at is None or container.volume_ml is None:
+        raise InvalidInput(
+            "DETAILS_REQUIRED",
+            "This label was printed blank: enter the pump date and time (expressed_at) "
+            "and the volume (volume_ml) written on it.",
+        )
+    _check_expressed(container.expressed_at, when, unit.now)
+    _receive(session, unit, user, container, location, when)
+    return container
+
+
+def _receive(session, unit: Unit, user, container, location, when) -> None:
+    expiry = expiry_with(container, unit.policy, [Stored(at=when, storage_class=location.kind)])
+    container.state = expiry.state
+    container.location = location
+    container.received_at = when
+    _record(session, container, "received", when, user, unit.now, **_storage(location))
+    apply_expiry(container, expiry, unit.fingerprint)
+
+
+# --- storage --------------------------------------------------------------------------------
+
+def move(session: Session, unit: Unit, user: User, container: Container,
+         location: StorageLocation, at: dt.datetime | None) -> Container:
+    _require_in_inventory(container)
+    when = _when(container, at, unit.now)
+    expiry = expiry_with(container, unit.policy, [Stored(at=when, storage_class=location.kind)])
+    before = container.state
+    container.location = location
+    _record(session, container, "moved", when, user, unit.now, **_storage(location),
+            **({"froze": True} if before == "fresh" and expiry.state == "frozen" else {}))
+    apply_expiry(container, expiry, unit.fingerprint)
+    return container
+
+
+def thaw(session: Session, unit: Unit, user: User, container: Container,
+         location: StorageLocation, at: dt.datetime | None) -> Container:
+    _require_in_inventory(container)
+    when = _when(container, at, unit.now)
+    expiry = expiry_with(container, unit.policy, [Thawed(at=when, storage_class=location.kind)])
+    container.location = location
+    _record(session, container, "thawed", when, user, unit.now, **_storage(location))
+    apply_expiry(container, expiry, unit.fingerprint)
+    return container
+
+
+def fortify(session: Session, unit: Unit, user: User, container: Container, product: str,
+            kcal_per_oz: Decimal | None, at: dt.datetime | None) -> Container:
+    _require_in_inventory(container)
+    when = _when(container, at, unit.now)
+    expiry = expiry_with(container, unit.policy, [Fortified(at=when)])
+    container.fortifier = product
+    container.kcal_per_oz = kcal_per_oz
+    _record(session, container, "fortified", when, user, unit.now, product=product,
+            kcal_per_oz=float(kcal_per_oz) if kcal_per_oz is not None else None)
+    apply_expiry(container, expiry, unit.fingerprint)
+    return container
+
+
+def hold(session: Session, unit: Unit, user: User, container: Container, reason: str) -> Container:
+    _require_in_inventory(container, received=False)
+    if container.hold_reason is not None:
+        raise Conflict("ALREADY_HELD", f"Container {container.code} is already on hold.")
+    container.hold_reason = reason
+    container.held_at = unit.now
+    _record(session, container, "held", _when(container, None, unit.now), user, unit.now,
+            reason=reason)
+    return container
+
+
+def release(session: Session, unit: Unit, user: User, container: Container) -> Container:
+    if container.hold_reason is None:
+        raise Conflict("NOT_HELD", f"Container {container.code} has no hold of its own to release.")
+    reason, container.hold_reason, container.held_at = container.hold_reason, None, None
+    _record(session, container, "released", _when(container, None, unit.now), user, unit.now,
+            hold_reason=reason)
+    return container
+
+
+def discard(session: Session, unit: Unit, user: User, container: Container, reason: str) -> Container:
+    _require_in_inventory(container, received=False)
+    _finish(session, unit, user, container, "discarded", reason=reason)
+    return container
+
+
+def return_to_family(session: Session, unit: Unit, user: User, container: Container) -> Container:
+    _require_in_inventory(container)
+    if container.milk_type == "DHM":
+        raise Conflict("DONOR_MILK",
+                       "Donor milk belongs to the hospital's milk bank and is not sent home.")
+    _finish(session, unit, user, container, "returned")
+    return container
+
+
+def _finish(session, unit: Unit, user, container: Container, state: str, **details) -> None:
+    container.state = state
+    _record(session, container, state, _when(container, None, unit.now), user, unit.now, **details)
+
+
+def mark_printed(session: Session, unit: Unit, user: User, container: Container, how: str) -> None:
+    _record(session, container, "label_printed", unit.now, user, unit.now, output=how)
+
+
+# --- split and combine ----------------------------------------------------------------------
+
+def _child(session, unit: Unit, user, code: str, source: Container, *, volume: Decimal,
+           parents: list[Container], location: StorageLocation, event_type: str,
+           when: dt.datetime, inherited: list[Limit], state: str, **fields) -> Container:
+    child = Container(
+        code=code, infant=source.infant, mother=source.mother, milk_type=source.milk_type,
+        volume_ml=volume, remaining_ml=volume, state=state, location=location,
+        received_at=when, created_at=unit.now,
+        inherited_limits=[_limit_to_json(limit) for limit in inherited], inherited_state=state,
+        **fields,
+    )
+    child.parents.extend(parents)
+    session.add(child)
+    expiry = expiry_with(child, unit.policy, [Stored(at=when, storage_class=location.kind)])
+    _record(session, child, event_type, when, user, unit.now, parents=[p.code for p in parents],
+            **_storage(location))
+    apply_expiry(child, expiry, unit.fingerprint)
+    return child
+
+
+def split(session: Session, unit: Unit, user: User, container: Container,
+          volumes: Sequence[Decimal]) -> list[Container]:
+    _require_usable_stock(container, unit.now)
+    total = sum(volumes, Decimal(0))
+    if total > container.remaining_ml:
+        raise InvalidInput(
+            "VOLUME_EXCEEDS_REMAINING",
+            f"The portions add up to {total} ml but only {container.remaining_ml} ml remain.",
+        )
+    when = _when(container, None, unit.now)
+    limits = list(expiry_with(container, unit.policy).limits)
+    children = [
+        _child(session, unit, user, code, container, volume=volume, parents=[container],
+               location=container.location, event_type="split_from", when=when,
+               inherited=limits, state=container.state,
+               donor_lot=container.donor_lot, donor_product_code=container.donor_product_code,
+               donor_expires_at=container.donor_expires_at, colostrum=container.colostrum,
+               medications=container.medications, expressed_at=container.expressed_at,
+               fortifier=container.fortifier, kcal_per_oz=container.kcal_per_oz)
+        for code, volume in zip(allocate_codes(session, len(volumes)), volumes, strict=True)
+    ]
+    container.remaining_ml -= total
+    _record(session, container, "split_into", when, user, unit.now,
+            children=[child.code for child in children], volume_ml=float(total))
+    if container.remaining_ml == 0:
+        _finish(session, unit, user, container, "consumed", by="split")
+    return children
+
+
+def combine(session: Session, unit: Unit, user: User, sources: list[Container],
+            location: StorageLocation) -> Container:
+    if len({source.infant_id for source in sources}) > 1:
+        raise Conflict("MIXED_INFANTS",
+                       "These containers belong to different babies and must never be combined.")
+    if len({source.milk_type for source in sources}) > 1:
+        raise Conflict("MIXED_MILK_TYPES",
+                       "Mother's own milk and donor milk are not combined; keep them separate.")
+    for source in sources:
+        _require_usable_stock(source, unit.now)
+        if source.fortifier:
+            raise Conflict("FORTIFIED",
+                           f"Container {source.code} is fortified; combine milk before fortifying.")
+    when = event_time(None, unit.now, max(source.last_event_at for source in sources))
+    limits = [limit for source in sources for limit in expiry_with(source, unit.policy).limits]
+    lots = sorted({source.donor_lot for source in sources if source.donor_lot})
+    medications = sorted({source.medications for source in sources if source.medications})
+    donor_expiries = [s.donor_expires_at for s in sources if s.donor_expires_at is not None]
+    [code] = allocate_codes(session, 1)
+    child = _child(
+        session, unit, user, code, sources[0],
+        volume=sum((source.remaining_ml for source in sources), Decimal(0)),
+        parents=sources, location=location, event_type="combined_from", when=when,
+        inherited=limits,
+        state="thawed" if any(source.state == "thawed" for source in sources) else "fresh",
+        donor_lot=", ".join(lots)[:64] or None, donor_expires_at=min(donor_expiries, default=None),
+        donor_product_code=None, colostrum=all(source.colostrum for source in sources),
+        medications="; ".join(medications) or None,
+        expressed_at=min(source.expressed_at for source in sources),
+    )
+    for source in sources:
+        _record(session, source, "combined_into", when, user, unit.now, child=child.code,
+                volume_ml=float(source.remaining_ml))
+        source.remaining_ml = Decimal(0)
+        _finish(session, unit, user, source, "consumed", by="combine")
+    return child
+

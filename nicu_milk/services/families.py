@@ -1,0 +1,151 @@
+"""Mothers and babies: admission, donor-milk consent, name alerts, holds on a mother's milk, discharge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import codes, names
+from ..errors import Conflict, InvalidInput
+from ..models import IN_INVENTORY, ON_HAND, Container, ContainerEvent, Infant, Mother, User
+
+
+def refresh_name_alerts(session: Session) -> None:
+    """Recompute NAME ALERT for every admitted baby; the set is a unit's worth, a few dozen."""
+    session.flush()
+    admitted = list(session.scalars(select(Infant).where(Infant.admitted)))
+    flagged = names.alerted([(infant.first_name, infant.last_name) for infant in admitted])
+    for index, infant in enumerate(admitted):
+        infant.name_alert = index in flagged
+    for infant in session.scalars(select(Infant).where(~Infant.admitted, Infant.name_alert)):
+        infant.name_alert = False
+
+
+def admit_infant(session: Session, *, mrn: str, first_name: str, last_name: str,
+                 date_of_birth: dt.date, mother_mrn: str, mother_first_name: str,
+                 mother_last_name: str, donor_milk_consent: bool, wristband_code: str | None,
+                 daily_volume_ml: Decimal | None, today: dt.date) -> Infant:
+    if date_of_birth > today:
+        raise InvalidInput("INVALID_DATE_OF_BIRTH", "The date of birth is in the future.")
+    wristband = wristband_code or mrn
+    if codes.looks_like_container(wristband):
+        raise InvalidInput(
+            "INVALID_WRISTBAND",
+            f"{wristband!r} has the form of a milk container code; a wristband must not.",
+        )
+    if session.scalars(select(Infant).where(Infant.mrn == mrn)).first() is not None:
+        raise Conflict("DUPLICATE_MRN", f"A baby with MRN {mrn!r} is already on record.")
+    if session.scalars(select(Infant).where(Infant.wristband_code == wristband)).first():
+        raise Conflict("DUPLICATE_WRISTBAND", f"Wristband code {wristband!r} is already in use.")
+    if session.scalars(select(Mother).where(Mother.mrn == mrn)).first() is not None or (
+        session.scalars(select(Infant).where(Infant.mrn == mother_mrn)).first() is not None
+    ):
+        raise Conflict("MRN_IN_USE", "A baby and a mother cannot share a medical record number.")
+    mother = session.scalars(select(Mother).where(Mother.mrn == mother_mrn)).first()
+    if mother is None:
+        mother = Mother(mrn=mother_mrn, first_name=mother_first_name, last_name=mother_last_name)
+        session.add(mother)
+    elif (names.normalise(mother.first_name), names.normalise(mother.last_name)) != (
+        names.normalise(mother_first_name), names.normalise(mother_last_name)
+    ):
+        # A mistyped mother MRN would make strangers' babies siblings: refuse rather than guess.
+        raise Conflict(
+            "MOTHER_MISMATCH",
+            f"Mother MRN {mother_mrn!r} belongs to {mother.first_name} {mother.last_name}. "
+            "Check the mother's MRN and name.",
+        )
+    infant = Infant(mrn=mrn, wristband_code=wristband, first_name=first_name,
+                    last_name=last_name, date_of_birth=date_of_birth, mother=mother,
+                    donor_milk_consent=donor_milk_consent, daily_volume_ml=daily_volume_ml,
+                    admitted=True)
+    session.add(infant)
+    refresh_name_alerts(session)
+    return infant
+
+
+def siblings(session: Session, infant: Infant) -> list[Infant]:
+    return list(session.scalars(
+        select(Infant).where(Infant.mother_id == infant.mother_id, Infant.id != infant.id)
+        .order_by(Infant.mrn)
+    ))
+
+
+def update_infant(infant: Infant, *, donor_milk_consent: bool | None = None,
+                  daily_volume_ml: Decimal | None = None, clear_daily_volume: bool = False) -> None:
+    if donor_milk_consent is not None:
+        infant.donor_milk_consent = donor_milk_consent
+    if daily_volume_ml is not None:
+        infant.daily_volume_ml = daily_volume_ml
+    elif clear_daily_volume:
+        infant.daily_volume_ml = None
+
+
+def inventory(session: Session, infant: Infant) -> dict:
+    rows = session.execute(
+        select(Container.state, func.count(), func.coalesce(func.sum(Container.remaining_ml), 0))
+        .where(Container.infant_id == infant.id, Container.state.in_(IN_INVENTORY))
+        .group_by(Container.state)
+    ).all()
+    by_state = {state: Decimal(total) for state, _, total in rows if state in ON_HAND}
+    return {
+        "on_hand_ml": float(sum(by_state.values(), Decimal(0))),
+        "containers": sum(count for _, count, _ in rows),
+        "by_state": {state: float(by_state.get(state, 0)) for state in ON_HAND},
+    }
+
+
+def containers_of(session: Session, infant: Infant) -> list[Container]:
+    return list(session.scalars(
+        select(Container).where(Container.infant_id == infant.id)
+        .order_by(Container.created_at.desc(), Container.id.desc())
+    ))
+
+
+def to_take_home(session: Session, infant: Infant) -> list[Container]:
+    """The mother's own milk still stored for this baby; donor milk stays with the hospital."""
+    return list(session.scalars(
+        select(Container).where(
+            Container.infant_id == infant.id, Container.state.in_(ON_HAND),
+            Container.milk_type == "MOM",
+        ).order_by(Container.expires_at, Container.code)
+    ))
+
+
+def discharge(session: Session, infant: Infant, now: dt.datetime) -> list[Container]:
+    if not infant.admitted:
+        raise Conflict("ALREADY_DISCHARGED", "This baby has already been discharged.")
+    infant.admitted = False
+    infant.discharged_at = now
+    refresh_name_alerts(session)
+    return to_take_home(session, infant)
+
+
+def hold_mother(session: Session, mother: Mother, reason: str, user: User, now: dt.datetime) -> int:
+    """Quarantine all of a mother's milk; returns how many containers in inventory it touches."""
+    if mother.hold_reason is not None:
+        raise Conflict("ALREADY_HELD", "This mother's milk is already on hold.")
+    mother.hold_reason = reason
+    mother.held_at = now
+    return _log_for_mother(session, mother, "mother_held", {"reason": reason}, user, now)
+
+
+def release_mother(session: Session, mother: Mother, user: User, now: dt.datetime) -> int:
+    if mother.hold_reason is None:
+        raise Conflict("NOT_HELD", "This mother's milk is not on hold.")
+    reason = mother.hold_reason
+    mother.hold_reason = None
+    mother.held_at = None
+    return _log_for_mother(session, mother, "mother_released", {"hold_reason": reason}, user, now)
+
+
+def _log_for_mother(session, mother, event_type, details, user, now) -> int:
+    containers = list(session.scalars(
+        select(Container).where(Container.mother_id == mother.id, Container.state.in_(IN_INVENTORY))
+    ))
+    for container in containers:
+        session.add(ContainerEvent(container=container, type=event_type, at=now, recorded_at=now,
+                                   user_id=user.id, details=details))
+    return len(containers)

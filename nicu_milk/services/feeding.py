@@ -1,0 +1,205 @@
+"""The bedside check and the feed: resolve the two scans, ask nicu_milk.checks, record the outcome.
+
+The check reads with three SELECTs whatever the unit's history (the baby, the bottle, and the
+baby's few best other bottles) and writes only when it records a near miss.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from .. import codes
+from ..checks import ContainerFacts, InfantFacts, Unresolved, Verdict, check_feed
+from ..errors import InvalidInput
+from ..models import CheckAttempt, Container, Feed, Infant, User
+from ..policy import FeedingBegun
+from . import accounts
+from .common import Unit, event_time, require_staff
+from .containers import _record, apply_expiry, expiry_with, find_container
+
+# How many of the baby's other bottles the USE_FIRST rule looks at: the best few are enough.
+USE_FIRST_CANDIDATES = 10
+
+
+@dataclass
+class Scan:
+    infant: Infant | None
+    container: Container | None
+    infant_fact: InfantFacts | Unresolved
+    container_fact: ContainerFacts | Unresolved
+    verdict: Verdict
+
+
+@dataclass
+class Witness:
+    """A second nurse who confirmed a typed-in code (two-person check)."""
+
+    user: User
+
+
+def container_facts(container: Container) -> ContainerFacts:
+    return ContainerFacts(
+        code=container.code, infant_mrn=container.infant.mrn, mother_mrn=container.mother.mrn,
+        milk_type=container.milk_type, state=container.state, held=container.held,
+        expires_at=container.expires_at, colostrum=container.colostrum,
+    )
+
+
+def infant_facts(infant: Infant) -> InfantFacts:
+    return InfantFacts(mrn=infant.mrn, mother_mrn=infant.mother.mrn, admitted=infant.admitted,
+                       donor_milk_consent=infant.donor_milk_consent, name=infant.full_name)
+
+
+def _resolve_infant(session: Session, scanned: str) -> tuple[Infant | None, InfantFacts | Unresolved]:
+    text = scanned.strip()
+    if codes.looks_like_container(text):
+        return None, Unresolved("INVALID_CODE", text,
+                                "That is a milk label, not a wristband. Scan the baby's wristband.")
+    infant = session.scalars(
+        select(Infant).options(joinedload(Infant.mother)).where(Infant.wristband_code == text)
+    ).first()
+    if infant is None:
+        return None, Unresolved("UNKNOWN_INFANT", text)
+    return infant, infant_facts(infant)
+
+
+def _resolve_container(session: Session, scanned: str, *, lock: bool
+                       ) -> tuple[Container | None, ContainerFacts | Unresolved]:
+    text = scanned.strip()
+    code = codes.parse_container_code(text)
+    if code is None:
+        hint = ("" if codes.looks_like_container(text)
+                else "That is not a milk label. Scan the barcode on the bottle.")
+        return None, Unresolved("INVALID_CODE", text, hint)
+    container = find_container(session, code, lock=lock)
+    if container is None:
+        return None, Unresolved("UNKNOWN_BOTTLE", code)
+    return container, container_facts(container)
+
+
+def _others(session: Session, infant: Infant, container: Container | None, now: dt.datetime):
+    query = (
+        select(Container)
+        .options(joinedload(Container.infant), joinedload(Container.mother))
+        .where(
+            Container.infant_id == infant.id,
+            Container.state.in_(("fresh", "thawed")),
+            Container.hold_reason.is_(None),
+            Container.expires_at > now,
+        )
+        .order_by(Container.colostrum.desc(), Container.expires_at, Container.id)
+        .limit(USE_FIRST_CANDIDATES)
+    )
+    if container is not None:
+        query = query.where(Container.id != container.id)
+    return [container_facts(other) for other in session.scalars(query)]
+
+
+def scan(session: Session, unit: Unit, infant_code: str, container_code: str, *,
+         lock: bool = False) -> Scan:
+    """Resolve both scans and apply the feeding check; records nothing."""
+    infant, infant_fact = _resolve_infant(session, infant_code)
+    container, container_fact = _resolve_container(session, container_code, lock=lock)
+    others = _others(session, infant, container, unit.now) if infant is not None else []
+    verdict = check_feed(infant_fact, container_fact, others, unit.now, unit.policy)
+    return Scan(infant, container, infant_fact, container_fact, verdict)
+
+
+def witness_for(session: Session, user: User, username: str, password: str) -> Witness:
+    """The second nurse for a typed-in code: another active member of staff, by password."""
+    witness = accounts.authenticate(session, username, password)
+    if witness is None:
+        raise InvalidInput("WITNESS_NOT_CONFIRMED",
+                           "The witness's username or password is wrong. The witness signs in again.")
+    if witness.id == user.id:
+        raise InvalidInput("WITNESS_SAME_USER",
+                           "A typed-in code needs a second nurse as witness, not yourself.")
+    if not witness.is_staff:
+        raise InvalidInput("WITNESS_NOT_STAFF", "The witness must be a member of the nursing staff.")
+    return Witness(witness)
+
+
+def _near_miss(session: Session, unit: Unit, user: User, action: str, infant_code: str,
+               container_code: str, result: Scan, witness: Witness | None) -> None:
+    session.add(CheckAttempt(
+        at=unit.now, user_id=user.id, action=action,
+        infant_code=infant_code.strip(), container_code=container_code.strip(),
+        verdict=result.verdict.outcome,
+        reasons=[{"code": r.code, "severity": r.severity, "message": r.message}
+                 for r in result.verdict.reasons],
+        infant_id=result.infant.id if result.infant else None,
+        container_id=result.container.id if result.container else None,
+        manual_entry=witness is not None, witness_id=witness.user.id if witness else None,
+    ))
+
+
+def check(session: Session, unit: Unit, user: User, infant_code: str, container_code: str,
+          witness: Witness | None = None) -> Scan:
+    require_staff(user)
+    result = scan(session, unit, infant_code, container_code)
+    if result.verdict.outcome != "go":
+        _near_miss(session, unit, user, "check", infant_code, container_code, result, witness)
+    return result
+
+
+@dataclass
+class FeedOutcome:
+    scan: Scan
+    feed: Feed | None
+
+    @property
+    def refused(self) -> bool:
+        return self.feed is None
+
+
+def feed(session: Session, unit: Unit, user: User, infant_code: str, container_code: str,
+         volume_ml: Decimal, *, acknowledge_warnings: bool, at: dt.datetime | None,
+         finished: bool = False, witness: Witness | None = None) -> FeedOutcome:
+    """Give a feed when the check allows it. A refused feed is a near miss and feeds nothing."""
+    require_staff(user)
+    result = scan(session, unit, infant_code, container_code, lock=True)
+    verdict = result.verdict
+    if verdict.outcome != "go":
+        _near_miss(session, unit, user, "feed", infant_code, container_code, result, witness)
+    if verdict.outcome == "stop" or (verdict.outcome == "warn" and not acknowledge_warnings):
+        return FeedOutcome(result, None)
+    container, infant = result.container, result.infant
+    if volume_ml > container.remaining_ml:
+        raise InvalidInput(
+            "VOLUME_EXCEEDS_REMAINING",
+            f"{volume_ml} ml is more than the {container.remaining_ml} ml left in {container.code}.",
+        )
+    when = event_time(at, unit.now, container.last_event_at)
+    given = Feed(container=container, infant=infant, volume_ml=volume_ml, at=when,
+                 recorded_at=unit.now, user_id=user.id,
+                 acknowledged=list(verdict.codes) if verdict.outcome == "warn" else [],
+                 manual_entry=witness is not None,
+                 witness_id=witness.user.id if witness else None)
+    session.add(given)
+    if container.first_fed_at is None:
+        # The first feed starts the hang-time clock.
+        expiry = expiry_with(container, unit.policy, [FeedingBegun(at=when)])
+        container.first_fed_at = when
+        apply_expiry(container, expiry, unit.fingerprint)
+    container.remaining_ml -= volume_ml
+    _record(session, container, "fed", when, user, unit.now, volume_ml=float(volume_ml),
+            infant=infant.mrn, **({"witness": witness.user.username} if witness else {}))
+    if container.remaining_ml == 0 or finished:
+        container.state = "consumed"
+        _record(session, container, "consumed", when, user, unit.now,
+                by="feed" if container.remaining_ml == 0 else "marked finished")
+    return FeedOutcome(result, given)
+
+
+def feeds_for(session: Session, infant: Infant) -> list[Feed]:
+    return list(session.scalars(
+        select(Feed).options(joinedload(Feed.container), joinedload(Feed.user))
+        .where(Feed.infant_id == infant.id).order_by(Feed.at.desc(), Feed.id.desc())
+    ))
+
+

@@ -1,0 +1,100 @@
+"""The charge nurse's reports: expiry, near misses, inventory per baby, discharge lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter as Tally
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..models import IN_INVENTORY, ON_HAND, CheckAttempt, Container, Infant, StorageLocation
+from ..policy import Policy
+
+
+@dataclass
+class ExpiryReport:
+    generated_at: dt.datetime
+    within_hours: float
+    expired: list[Container]
+    expiring: list[Container]
+
+
+def expiry(session: Session, now: dt.datetime, within_hours: float) -> ExpiryReport:
+    horizon = now + dt.timedelta(hours=within_hours)
+    rows = session.scalars(
+        select(Container)
+        .options(joinedload(Container.infant),
+                 joinedload(Container.location).joinedload(StorageLocation.parent))
+        .where(Container.state.in_(IN_INVENTORY), Container.expires_at <= horizon)
+        .order_by(Container.expires_at, Container.code)
+    ).all()
+    return ExpiryReport(
+        generated_at=now, within_hours=within_hours,
+        expired=[c for c in rows if c.expires_at <= now],
+        expiring=[c for c in rows if c.expires_at > now],
+    )
+
+
+@dataclass
+class NearMissReport:
+    since: dt.datetime | None
+    until: dt.datetime | None
+    counts: dict[str, int]
+    attempts: list[CheckAttempt]
+
+
+def near_misses(session: Session, since: dt.datetime | None, until: dt.datetime | None,
+                limit: int | None = None) -> NearMissReport:
+    query = select(CheckAttempt).options(joinedload(CheckAttempt.user)).order_by(
+        CheckAttempt.at.desc(), CheckAttempt.id.desc()
+    )
+    if since is not None:
+        query = query.where(CheckAttempt.at >= since)
+    if until is not None:
+        query = query.where(CheckAttempt.at < until)
+    attempts = list(session.scalars(query))
+    counts = Tally(reason["code"] for attempt in attempts for reason in attempt.reasons)
+    shown = attempts if limit is None else attempts[:limit]
+    return NearMissReport(since, until, dict(sorted(counts.items())), shown)
+
+
+@dataclass
+class InfantSupply:
+    infant: Infant
+    volume_by_state: dict[str, float]
+    containers: int
+    days_of_supply: float | None
+    low_supply: bool
+
+    @property
+    def on_hand_ml(self) -> float:
+        return sum(self.volume_by_state.values())
+
+
+def inventory(session: Session, policy: Policy) -> list[InfantSupply]:
+    infants = list(session.scalars(
+        select(Infant).where(Infant.admitted).order_by(Infant.last_name, Infant.first_name)
+    ))
+    totals = session.execute(
+        select(Container.infant_id, Container.state, func.count(),
+               func.coalesce(func.sum(Container.remaining_ml), 0))
+        .where(Container.state.in_(ON_HAND))
+        .group_by(Container.infant_id, Container.state)
+    ).all()
+    by_infant: dict[int, dict[str, Decimal]] = {}
+    counts: Tally = Tally()
+    for infant_id, state, count, total in totals:
+        by_infant.setdefault(infant_id, {})[state] = Decimal(total)
+        counts[infant_id] += count
+    rows = []
+    for infant in infants:
+        volumes = {state: float(by_infant.get(infant.id, {}).get(state, 0)) for state in ON_HAND}
+        days = None
+        if infant.daily_volume_ml:
+            days = round(sum(volumes.values()) / float(infant.daily_volume_ml), 1)
+        rows.append(InfantSupply(infant, volumes, counts[infant.id], days,
+                                 low_supply=days is not None and days < policy.low_supply_days))
+    return rows
