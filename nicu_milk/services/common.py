@@ -34,7 +34,9 @@ def event_time(at: dt.datetime | None, now: dt.datetime, after: dt.datetime | No
                *, after_what: str = "the container's previous event") -> dt.datetime:
     """When an event happened: now by default, never in the future, never before `after`."""
     if at is None:
-        at = now
+        # "Now" was read before this request waited for the container's lock; a feed that held
+        # the lock meanwhile may have been recorded a moment later. Happening now means after it.
+        return now if after is None else max(now, after)
     at = at.astimezone(dt.UTC)
     if at > now + FUTURE_TOLERANCE:
         raise InvalidInput(
