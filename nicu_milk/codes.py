@@ -1,7 +1,7 @@
 """Container codes: issued by the system, checked with ISO 7064 MOD 97-10, parsed from scans.
 
 A container code is ``M`` followed by an 8-digit serial and 2 check digits, for example
-``M0000001254``. The letter tells a bottle from a wristband in one scan box; the digits let
+``M0000001262``. The letter tells a bottle from a wristband in one scan box; the digits let
 Code 128 pack them in pairs, so the barcode fits a 2-inch label at 10 mil. MOD 97-10 (the
 IBAN scheme) catches every single-character substitution and every adjacent transposition:
 the weights are successive powers of ten modulo the prime 97, so any such change moves the
