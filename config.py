@@ -25,6 +25,7 @@ class Config:
     # host:port of the unit's Zebra label printer (raw TCP, usually port 9100).
     LABEL_PRINTER = _env("LABEL_PRINTER")
     LABEL_STOCK = _env("LABEL_STOCK", "thermal-2x1-203dpi")
+    SHEET_STOCK = _env("SHEET_STOCK", "sheet-letter-30")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

@@ -83,10 +83,8 @@ def _load_unit(app: Flask) -> None:
 
 
 def _load_layouts(app: Flask) -> dict:
-    try:  # TEMPORARY until printing lands
-        from .printing import load_layouts
-    except ImportError:
-        return {}
+    from .printing import load_layouts
+
     return load_layouts(app.config["LABELS_DIR"])
 
 

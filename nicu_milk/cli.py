@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create the schema, or upgrade it in place keeping every record."""
     upgrade(directory=current_app.extensions["migrate"].directory)
@@ -53,6 +55,7 @@ def refresh_expiries() -> int:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", required=True,
               type=click.Choice(["admin", "charge_nurse", "nurse", "parent"]))
@@ -79,6 +82,7 @@ def create_user(username, role, password_stdin, infants, display_name, badge):
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--seed", default=20261128, help="Random seed, for a reproducible unit.")
 def demo_data(seed):
     """Load a small, realistic unit: babies, fridges and freezers, milk in every state."""
@@ -90,6 +94,7 @@ def demo_data(seed):
 
 
 @click.command("show-policy")
+@with_appcontext
 def show_policy():
     """Print the expiry policy in force."""
     click.echo(describe_policy(policy()))

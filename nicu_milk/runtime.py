@@ -26,7 +26,11 @@ def zone() -> ZoneInfo:
 
 def unit() -> Unit:
     state = current_app.extensions["nicu_milk"]
-    return Unit(policy=state["policy"], now=now(), fingerprint=state["fingerprint"])
+    config = current_app.config
+    return Unit(policy=state["policy"], now=now(), fingerprint=state["fingerprint"],
+                name=config["UNIT_NAME"], layouts=state["layouts"],
+                label_stock=config["LABEL_STOCK"], sheet_stock=config["SHEET_STOCK"],
+                printer=config.get("LABEL_PRINTER"))
 
 
 def layouts() -> dict:

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from ..database import write_intent
-from ..errors import DomainError, Forbidden, InvalidInput, Unauthorized
+from ..errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
 from ..extensions import db
 from ..runtime import now
 from ..services import accounts
@@ -97,7 +97,8 @@ def endpoint(method: str, path: str, summary: str, *, roles: tuple[str, ...] | N
              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
              response: type[BaseModel] | None = None, status: int = 200,
              errors: tuple[int, ...] = (400, 401, 403, 404, 409),
-             produces: str = "application/json", tag: str = "") -> Callable:
+             produces: str = "application/json", tag: str = "", writes: bool | None = None
+             ) -> Callable:
     """Register a route: authenticate, check the role, parse input, run, commit once."""
 
     def wrap(view: Callable) -> Callable:
@@ -106,12 +107,16 @@ def endpoint(method: str, path: str, summary: str, *, roles: tuple[str, ...] | N
 
         @functools.wraps(view)
         def handle(**kwargs):
-            write_intent.set(method != "GET")
+            # A GET that records something (a label printed) starts as a writer too.
+            write_intent.set(method != "GET" if writes is None else writes)
             if roles is not None:
                 g.user = _bearer_user()
                 if g.user.role not in roles:
                     raise Forbidden("FORBIDDEN",
                                     f"A {g.user.role.replace('_', ' ')} may not do this.")
+            if any("\x00" in value for value in kwargs.values() if isinstance(value, str)):
+                # No record has a NUL in its code, and PostgreSQL refuses to compare with one.
+                raise NotFound("NOT_FOUND", "Nothing is on record under that address.")
             if body is not None:
                 kwargs["body"] = parse_body(body)
             elif method != "GET":
@@ -127,7 +132,7 @@ def endpoint(method: str, path: str, summary: str, *, roles: tuple[str, ...] | N
                 return result
             if isinstance(result, tuple):
                 payload, code = result
-                return jsonify(payload), code
+                return (Response(status=code) if payload is None else jsonify(payload)), code
             return jsonify(result), status
 
         flask_path = path.replace("{", "<").replace("}", ">")
@@ -154,5 +159,6 @@ from . import (  # noqa: E402,F401
     routes_infants,
     routes_locations,
     routes_openapi,
+    routes_printing,
     routes_reports,
 )

@@ -239,3 +239,8 @@ class InventoryRowOut(Out):
 class InventoryReportOut(Out):
     generated_at: str
     infants: list[InventoryRowOut]
+
+
+class PrintedOut(Out):
+    code: str
+    printed_to: str

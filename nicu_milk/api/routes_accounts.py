@@ -24,14 +24,14 @@ def issue_token(body: TokenRequest):
 
 
 @endpoint("DELETE", "/auth/token", "Revoke the token this request carries (sign out)",
-          response=None, status=204, errors=(401,), tag="auth")
+          response=None, status=204, errors=(400, 401), tag="auth")
 def revoke_token():
     token = request.headers["Authorization"].partition(" ")[2].strip()
     accounts.revoke_token(db.session, token, now())
-    return "", 204
+    return None, 204
 
 
-@endpoint("GET", "/auth/me", "Who this token belongs to", response=UserOut, errors=(401,),
+@endpoint("GET", "/auth/me", "Who this token belongs to", response=UserOut, errors=(400, 401),
           tag="auth")
 def me():
     return serialize.user(g.user)

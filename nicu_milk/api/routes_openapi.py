@@ -12,6 +12,7 @@ ERROR_TEXT = {
     404: "Unknown, or another family's",
     409: "Valid, but not allowed in the container's current state",
     413: "The body is larger than the server accepts",
+    503: "The label printer did not answer; print the PDF label instead",
 }
 
 
@@ -72,7 +73,7 @@ def build_document() -> dict:
     }
 
 
-@endpoint("GET", "/openapi.json", "This description", roles=None, response=None, errors=(),
+@endpoint("GET", "/openapi.json", "This description", roles=None, response=None, errors=(400,),
           tag="meta")
 def openapi():
     return build_document()

@@ -6,6 +6,7 @@ The same models describe the API in its OpenAPI document, so the two cannot drif
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -42,6 +43,19 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+_ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_text(value):
+    # pydantic would read digits ("20261128", or a JSON number) as seconds since 1970: refuse them.
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_TIME.match(value):
+        raise ValueError("must be an ISO 8601 date and time with an offset, "
+                         "for example 2026-11-28T14:05:00-06:00")
+    return value
+
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
                  AfterValidator(_printable)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
@@ -53,7 +67,9 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 Password = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)]
 Volume = Annotated[Decimal, BeforeValidator(_no_strings),
                    Field(strict=False, gt=0, le=1000, decimal_places=2)]
-Time = Annotated[AwareDatetime, AfterValidator(_utc)]
+# Lax inside (the text above reaches it as a Python str), so that the ISO text still parses.
+Time = Annotated[AwareDatetime, BeforeValidator(_iso_text), Field(strict=False),
+                 AfterValidator(_utc)]
 Kind = Literal[LOCATION_KINDS]  # type: ignore[valid-type]
 
 

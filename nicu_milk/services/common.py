@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,12 @@ class Unit:
     now: dt.datetime
     # The policy's fingerprint, stored beside each cached expiry to spot a changed policy.
     fingerprint: str
+    name: str = "Neonatal Intensive Care Unit"
+    # Label stocks by name (labels/*.toml) and the unit's defaults for labels and sheets.
+    layouts: Mapping = field(default_factory=dict)
+    label_stock: str = "thermal-2x1-203dpi"
+    sheet_stock: str = "sheet-letter-30"
+    printer: str | None = None
 
     @property
     def zone(self):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import codes, names
+from .. import codes, names, printing
 from ..errors import Conflict, InvalidInput
 from ..models import IN_INVENTORY, ON_HAND, Container, ContainerEvent, Infant, Mother, User
 
@@ -28,6 +28,15 @@ def admit_infant(session: Session, *, mrn: str, first_name: str, last_name: str,
                  date_of_birth: dt.date, mother_mrn: str, mother_first_name: str,
                  mother_last_name: str, donor_milk_consent: bool, wristband_code: str | None,
                  daily_volume_ml: Decimal | None, today: dt.date) -> Infant:
+    for field, name in (("first_name", first_name), ("last_name", last_name)):
+        unprintable = printing.unprintable_characters(name)
+        if unprintable:
+            # Caught here, at admission, so that no label for this baby can fail to print later.
+            raise InvalidInput(
+                "UNPRINTABLE_NAME",
+                f"{field}: the labels cannot print {', '.join(repr(c) for c in unprintable)}. "
+                "Enter the name as it is printed on the hospital wristband.",
+            )
     if date_of_birth > today:
         raise InvalidInput("INVALID_DATE_OF_BIRTH", "The date of birth is in the future.")
     wristband = wristband_code or mrn

@@ -1,0 +1,115 @@
+"""The command-line tools and start-up checks, as an IT team would use them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from config import ProductionConfig, TestConfig
+from nicu_milk import StartupError, create_app
+from nicu_milk.extensions import db
+from nicu_milk.models import Container, Infant, StorageLocation, User
+from nicu_milk.policy import PolicyError
+from nicu_milk.services import reports
+from tests.conftest import PASSWORD
+
+
+def _count(model) -> int:
+    try:
+        return db.session.scalar(select(func.count()).select_from(model))
+    finally:
+        db.session.commit()  # end the read, so that the next command can write
+
+
+def test_init_db_upgrades_in_place_and_keeps_every_record(runner, app):
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    before = (_count(Infant), _count(Container), _count(User))
+    assert before[0] >= 18 and before[1] >= 200
+
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        assert "Database ready" in result.output
+
+    db.session.expire_all()
+    assert (_count(Infant), _count(Container), _count(User)) == before
+
+
+def test_demo_data_is_a_realistic_unit(runner, app):
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    states = dict(db.session.execute(
+        select(Container.state, func.count()).group_by(Container.state)).all())
+    for state in ("reserved", "fresh", "frozen", "thawed", "consumed", "discarded"):
+        assert states.get(state, 0) > 0, states
+    babies = list(db.session.scalars(select(Infant)))
+    assert 18 <= len(babies) <= 25
+    mothers = [baby.mother_id for baby in babies]
+    assert len(set(mothers)) < len(mothers), "the demo unit has twins"
+    assert sum(baby.name_alert for baby in babies) >= 2
+    kinds = {place.kind for place in db.session.scalars(select(StorageLocation))}
+    assert {"refrigerator", "freezer", "deep_freezer"} <= kinds
+    assert db.session.scalar(select(func.count()).where(Container.milk_type == "DHM",
+                                                         Container.donor_lot.is_not(None)))
+    # Some milk has expired and some is about to: the expiry report has something to show.
+    report = reports.expiry(db.session, dt.datetime.now(dt.UTC), within_hours=12)
+    assert report.expired and report.expiring
+    assert runner.invoke(args=["demo-data"]).output.startswith("The database already holds babies")
+
+
+def test_create_user_reads_the_password_from_stdin(runner, app, client):
+    result = runner.invoke(args=["create-user", "rosa", "--role", "charge_nurse",
+                                 "--password-stdin"], input=f"{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    answer = client.post("/api/v1/auth/token", json={"username": "rosa", "password": PASSWORD})
+    assert answer.status_code == 200
+    assert answer.get_json()["role"] == "charge_nurse"
+
+
+def test_create_user_links_a_parent_to_twins(runner, app, unit):
+    result = runner.invoke(args=["create-user", "dad", "--role", "parent", "--password-stdin",
+                                 "--infant", "INF200", "--infant", "INF201"], input=f"{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    dad = db.session.scalars(select(User).where(User.username == "dad")).one()
+    assert sorted(baby.mrn for baby in dad.infants) == ["INF200", "INF201"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["create-user", "x", "--role", "parent", "--password-stdin", "--infant", "NOPE"], "NOPE"),
+    (["create-user", "y", "--role", "nurse", "--password-stdin"], "8 characters"),
+])
+def test_create_user_refuses_clearly(runner, app, args, message):
+    password = "short" if "8 characters" in message else PASSWORD
+    result = runner.invoke(args=args, input=f"{password}\n")
+    assert result.exit_code != 0
+    assert message in result.output
+    assert _count(User) == 0
+
+
+def test_show_policy_prints_the_rules_in_force(runner, app):
+    result = runner.invoke(args=["show-policy"])
+    assert result.exit_code == 0
+    for rule in ("fresh_refrigerator", "thawed_mom", "hang_time", "48 h", "6 months"):
+        assert rule in result.output
+
+
+def test_a_policy_file_changes_the_rules_and_a_broken_one_stops_start_up(tmp_path, database_url):
+    good = tmp_path / "unit-policy.toml"
+    good.write_text("[limits]\nfrozen_freezer = { months = 3 }\n")
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, POLICY_FILE=str(good))
+    output = app.test_cli_runner().invoke(args=["show-policy"]).output
+    assert "3 months" in output and str(good) in output
+
+    bad = tmp_path / "broken.toml"
+    bad.write_text("[limits]\nthawed_mom = { hours = -4 }\n")
+    with pytest.raises(PolicyError, match=r"broken.toml.*thawed_mom"):
+        create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, POLICY_FILE=str(bad))
+
+
+def test_start_up_refuses_a_bad_time_zone_and_production_without_a_secret(database_url):
+    with pytest.raises(StartupError, match="Mars/Olympus"):
+        create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, TIMEZONE="Mars/Olympus")
+    with pytest.raises(StartupError, match="NICU_MILK_SECRET_KEY"):
+        create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=None)
