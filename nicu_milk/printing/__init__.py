@@ -1,0 +1,49 @@
+"""Label and report rendering: PDF (ReportLab), ZPL II for Zebra printers, raw TCP printing.
+
+A pure library: no Flask, no database. The app loads the layouts at start-up with
+load_layouts() and passes plain values in; every function returns bytes or text.
+"""
+
+from .barcodes import LabelTooSmall
+from .compose import UnprintableText
+from .content import LabelContent, display_name, format_time
+from .fonts import unprintable_characters
+from .labels import label_pdf, reserved_sheet_pdf
+from .layouts import Layout, LayoutError, load_layout, load_layouts
+from .reports import (
+    DischargeRow,
+    ExpiryRow,
+    InventoryRow,
+    NearMissRow,
+    discharge_report_pdf,
+    expiry_report_pdf,
+    inventory_report_pdf,
+    near_miss_report_pdf,
+)
+from .zpl import PrinterError, label_zpl, send_to_printer
+
+__all__ = [
+    "DischargeRow",
+    "ExpiryRow",
+    "InventoryRow",
+    "NearMissRow",
+    "discharge_report_pdf",
+    "expiry_report_pdf",
+    "inventory_report_pdf",
+    "near_miss_report_pdf",
+    "LabelContent",
+    "LabelTooSmall",
+    "Layout",
+    "LayoutError",
+    "PrinterError",
+    "UnprintableText",
+    "display_name",
+    "format_time",
+    "label_pdf",
+    "label_zpl",
+    "load_layout",
+    "load_layouts",
+    "reserved_sheet_pdf",
+    "send_to_printer",
+    "unprintable_characters",
+]
