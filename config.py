@@ -21,6 +21,8 @@ class Config:
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(256 * 1024)))
     TOKEN_HOURS = float(_env("TOKEN_HOURS", "12"))
     SESSION_IDLE_MINUTES = float(_env("SESSION_IDLE_MINUTES", "15"))
+    # When the unit's shifts change (local time), for "near misses this shift".
+    SHIFT_CHANGES = _env("SHIFT_CHANGES", "07:00,19:00")
     UNIT_NAME = _env("UNIT_NAME", "Neonatal Intensive Care Unit")
     # host:port of the unit's Zebra label printer (raw TCP, usually port 9100).
     LABEL_PRINTER = _env("LABEL_PRINTER")

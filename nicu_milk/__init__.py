@@ -30,8 +30,12 @@ class StartupError(RuntimeError):
 
 
 def create_app(config_object: object | None = None, **overrides) -> Flask:
-    app = Flask(__name__, instance_path=str(ROOT / "instance"),
-                template_folder=str(ROOT / "templates"), static_folder="static")
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
     app.config.from_object(config_object or config_from_environment())
     app.config.update(overrides)
     app.config.setdefault("LABELS_DIR", str(ROOT / "labels"))
@@ -41,7 +45,9 @@ def create_app(config_object: object | None = None, **overrides) -> Flask:
             f"sqlite:///{Path(app.instance_path) / 'nicu_milk.sqlite'}"
         )
     if app.config.get("PRODUCTION") and not app.config.get("SECRET_KEY"):
-        raise StartupError("NICU_MILK_SECRET_KEY is not set. Production refuses to start without it.")
+        raise StartupError(
+            "NICU_MILK_SECRET_KEY is not set. Production refuses to start without it."
+        )
     _load_unit(app)
 
     db.init_app(app)
@@ -113,7 +119,8 @@ def _register_errors(app: Flask, domain_error_response) -> None:
         db.session.rollback()
         if _wants_json():
             code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "BODY_TOO_LARGE"}.get(
-                error.code, error.name.upper().replace(" ", "_"))
+                error.code, error.name.upper().replace(" ", "_")
+            )
             message = {
                 404: "There is no such API address. See /api/v1/openapi.json.",
                 405: "This address does not take that method. See /api/v1/openapi.json.",
@@ -129,9 +136,15 @@ def _register_errors(app: Flask, domain_error_response) -> None:
         db.session.rollback()
         app.logger.exception("unexpected error on %s %s", request.method, request.path)
         if _wants_json():
-            response = jsonify({"error": {"code": "INTERNAL_ERROR",
-                                          "message": "Something went wrong on the server; "
-                                          "nothing was changed. Tell the unit's IT support."}})
+            response = jsonify(
+                {
+                    "error": {
+                        "code": "INTERNAL_ERROR",
+                        "message": "Something went wrong on the server; "
+                        "nothing was changed. Tell the unit's IT support.",
+                    }
+                }
+            )
             response.status_code = 500
             return response
         return _page_error(app, 500, "Something went wrong; nothing was changed.")

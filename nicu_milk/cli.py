@@ -57,11 +57,17 @@ def refresh_expiries() -> int:
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option("--role", required=True,
-              type=click.Choice(["admin", "charge_nurse", "nurse", "parent"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "charge_nurse", "nurse", "parent"])
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
-@click.option("--infant", "infants", multiple=True, metavar="MRN",
-              help="Link a parent to a baby; repeat for twins.")
+@click.option(
+    "--infant",
+    "infants",
+    multiple=True,
+    metavar="MRN",
+    help="Link a parent to a baby; repeat for twins.",
+)
 @click.option("--display-name", default=None)
 @click.option("--badge", default=None, help="The staff badge's barcode, for scan sign-in.")
 def create_user(username, role, password_stdin, infants, display_name, badge):
@@ -71,9 +77,16 @@ def create_user(username, role, password_stdin, infants, display_name, badge):
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        accounts.create_user(db.session, username, role, password, infant_mrns=list(infants),
-                             display_name=display_name, badge_code=badge,
-                             hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+        accounts.create_user(
+            db.session,
+            username,
+            role,
+            password,
+            infant_mrns=list(infants),
+            display_name=display_name,
+            badge_code=badge,
+            hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"),
+        )
         db.session.commit()
     except DomainError as refused:
         db.session.rollback()

@@ -1,4 +1,4 @@
-"""A realistic demo unit: about 20 babies, fridges and freezers, a few hundred bottles in every state."""
+"""A realistic demo unit: about 20 babies, fridges and freezers, bottles in every state."""
 
 from __future__ import annotations
 
@@ -17,9 +17,19 @@ from .services.common import Unit
 DEMO_PASSWORD = "nicu-demo-2026"
 
 STORAGE = (
-    ("UNIT-FRIDGE-A", "Milk fridge A", "refrigerator", ("Top shelf", "Middle shelf", "Bottom shelf")),
+    (
+        "UNIT-FRIDGE-A",
+        "Milk fridge A",
+        "refrigerator",
+        ("Top shelf", "Middle shelf", "Bottom shelf"),
+    ),
     ("UNIT-FRIDGE-B", "Milk fridge B", "refrigerator", ("Top shelf", "Bottom shelf")),
-    ("UNIT-FREEZER-1", "Freezer 1 (-20 °C)", "freezer", ("Shelf 1", "Shelf 2", "Shelf 3", "Shelf 4")),
+    (
+        "UNIT-FREEZER-1",
+        "Freezer 1 (-20 °C)",
+        "freezer",
+        ("Shelf 1", "Shelf 2", "Shelf 3", "Shelf 4"),
+    ),
     ("UNIT-DEEP-1", "Deep freezer (-70 °C)", "deep_freezer", ("Rack A", "Rack B")),
     ("BEDSIDE-POD-1", "Bedside, pod 1", "room", ()),
     ("BEDSIDE-POD-2", "Bedside, pod 2", "room", ()),
@@ -27,14 +37,27 @@ STORAGE = (
 
 # (first, last, mother's first name); a shared mother marks twins, similar names are on purpose.
 BABIES = (
-    ("Olivia", "Johnson", "Kayla"), ("Olivia", "Johnston", "Brianna"),
-    ("Liam", "Garcia", "Maria"), ("Noah", "Garcia", "Maria"),
-    ("Emma", "Williams", "Tasha"), ("Ava", "Nguyen", "Linh"), ("Sophia", "Patel", "Priya"),
-    ("Mateo", "Hernández", "Lucía"), ("Isabella", "Brown", "Ashley"), ("Elijah", "Davis", "Monique"),
-    ("Amara", "Okafor", "Ada"), ("Zoë", "Müller", "Anna"), ("Lucas", "Kim", "Ji-woo"),
-    ("Harper", "Wilson", "Megan"), ("Ethan", "Moore", "Dana"), ("Aaliyah", "Jackson", "Keisha"),
-    ("Baby Girl", "Smith", "Rachel"), ("Baby Boy", "Tran", "Mai"), ("Yusuf", "Ahmed", "Fatima"),
-    ("Chloé", "Dubois", "Camille"), ("Jayden", "Lee", "Grace"),
+    ("Olivia", "Johnson", "Kayla"),
+    ("Olivia", "Johnston", "Brianna"),
+    ("Liam", "Garcia", "Maria"),
+    ("Noah", "Garcia", "Maria"),
+    ("Emma", "Williams", "Tasha"),
+    ("Ava", "Nguyen", "Linh"),
+    ("Sophia", "Patel", "Priya"),
+    ("Mateo", "Hernández", "Lucía"),
+    ("Isabella", "Brown", "Ashley"),
+    ("Elijah", "Davis", "Monique"),
+    ("Amara", "Okafor", "Ada"),
+    ("Zoë", "Müller", "Anna"),
+    ("Lucas", "Kim", "Ji-woo"),
+    ("Harper", "Wilson", "Megan"),
+    ("Ethan", "Moore", "Dana"),
+    ("Aaliyah", "Jackson", "Keisha"),
+    ("Baby Girl", "Smith", "Rachel"),
+    ("Baby Boy", "Tran", "Mai"),
+    ("Yusuf", "Ahmed", "Fatima"),
+    ("Chloé", "Dubois", "Camille"),
+    ("Jayden", "Lee", "Grace"),
 )
 TWINS_OF = {"Noah"}  # Noah Garcia is Liam Garcia's twin: the same mother
 
@@ -51,15 +74,18 @@ def load_demo(session: Session, unit: Unit, *, seed: int = 20261128) -> str:
     count = 0
     for index, baby in enumerate(babies):
         for _ in range(rng.randint(8, 20)):
-            count += _bottle(session, unit, nurse, baby, shelves, rng, consented=baby.donor_milk_consent)
+            count += _bottle(
+                session, unit, nurse, baby, shelves, rng, consented=baby.donor_milk_consent
+            )
         if index % 3 == 0:
             for code in ledger.reserve_labels(session, unit, nurse, baby, 3):
                 count += bool(code)
     # Near misses for the charge nurse's report: a twin's milk scanned at the other's bedside.
     garcias = [b for b in babies if b.last_name == "Garcia"]
     twin_milk = session.scalars(
-        select(Container).where(Container.infant_id == garcias[1].id,
-                                Container.state.in_(("fresh", "thawed"))).limit(1)
+        select(Container)
+        .where(Container.infant_id == garcias[1].id, Container.state.in_(("fresh", "thawed")))
+        .limit(1)
     ).first()
     if twin_milk is not None:
         feeding.check(session, unit, nurse, garcias[0].wristband_code, twin_milk.code)
@@ -95,7 +121,12 @@ def _users(session: Session) -> dict[str, User]:
         ("nurse2", "nurse", "Nurse Lindqvist", "BADGE-2002"),
     ):
         made[username] = accounts.create_user(
-            session, username, role, DEMO_PASSWORD, display_name=name, badge_code=badge,
+            session,
+            username,
+            role,
+            DEMO_PASSWORD,
+            display_name=name,
+            badge_code=badge,
             hash_method="pbkdf2:sha256:600000",
         )
     return made
@@ -109,35 +140,65 @@ def _babies(session: Session, now: dt.datetime, rng: random.Random) -> list[Infa
         twin = first in TWINS_OF
         mother_mrn = mothers[last] if twin else f"{8000100 + number}"
         mothers.setdefault(last, mother_mrn)
-        babies.append(families.admit_infant(
-            session, mrn=mrn, first_name=first, last_name=last,
-            date_of_birth=(now - dt.timedelta(days=rng.randint(2, 70))).date()
-            if not twin else babies[-1].date_of_birth,
-            mother_mrn=mother_mrn, mother_first_name=mother_first, mother_last_name=last,
-            donor_milk_consent=rng.random() < 0.5, wristband_code=None,
-            daily_volume_ml=Decimal(rng.choice((80, 120, 160, 240, 320))),
-            today=now.date(),
-        ))
-    parent = accounts.create_user(session, "parent", "parent", DEMO_PASSWORD,
-                                  infant_mrns=[babies[5].mrn], display_name="Linh Nguyen",
-                                  hash_method="pbkdf2:sha256:600000")
+        babies.append(
+            families.admit_infant(
+                session,
+                mrn=mrn,
+                first_name=first,
+                last_name=last,
+                date_of_birth=(now - dt.timedelta(days=rng.randint(2, 70))).date()
+                if not twin
+                else babies[-1].date_of_birth,
+                mother_mrn=mother_mrn,
+                mother_first_name=mother_first,
+                mother_last_name=last,
+                donor_milk_consent=rng.random() < 0.5,
+                wristband_code=None,
+                daily_volume_ml=Decimal(rng.choice((80, 120, 160, 240, 320))),
+                today=now.date(),
+            )
+        )
+    parent = accounts.create_user(
+        session,
+        "parent",
+        "parent",
+        DEMO_PASSWORD,
+        infant_mrns=[babies[5].mrn],
+        display_name="Linh Nguyen",
+        hash_method="pbkdf2:sha256:600000",
+    )
     session.add(parent)
     return babies
 
 
-def _bottle(session, unit: Unit, nurse, baby, places, rng: random.Random, *, consented: bool) -> int:
+def _bottle(
+    session, unit: Unit, nurse, baby, places, rng: random.Random, *, consented: bool
+) -> int:
     """One container with a plausible life so far; returns how many containers it made."""
     now = unit.now
     fridges = [p for p in places if p.kind == "refrigerator" and p.parent is not None]
     freezers = [p for p in places if p.kind in ("freezer", "deep_freezer") and p.parent is not None]
     bedside = [p for p in places if p.kind == "room"]
     story = rng.choices(
-        ("fresh", "expired", "expiring", "frozen", "thawed", "fortified", "fed", "discarded",
-         "held", "dhm"),
+        (
+            "fresh",
+            "expired",
+            "expiring",
+            "frozen",
+            "thawed",
+            "fortified",
+            "fed",
+            "discarded",
+            "held",
+            "dhm",
+        ),
         weights=(18, 4, 5, 30, 10, 5, 8, 4, 2, 6 if consented else 0),
     )[0]
-    hours_ago = {"fresh": rng.uniform(1, 30), "expired": rng.uniform(50, 90),
-                 "expiring": rng.uniform(40, 46.5)}.get(story, rng.uniform(24, 24 * 60))
+    hours_ago = {
+        "fresh": rng.uniform(1, 30),
+        "expired": rng.uniform(50, 90),
+        "expiring": rng.uniform(40, 46.5),
+    }.get(story, rng.uniform(24, 24 * 60))
     expressed = now - dt.timedelta(hours=hours_ago)
     received = expressed + dt.timedelta(hours=rng.uniform(0.2, 1.5))
     if story in ("thawed", "fortified", "fed"):
@@ -145,30 +206,53 @@ def _bottle(session, unit: Unit, nurse, baby, places, rng: random.Random, *, con
         received = expressed + dt.timedelta(hours=1)
     dhm = story == "dhm"
     fields = dict(
-        expressed_at=expressed, volume_ml=Decimal(rng.choice((10, 20, 30, 45, 60, 90, 120))),
+        expressed_at=expressed,
+        volume_ml=Decimal(rng.choice((10, 20, 30, 45, 60, 90, 120))),
         milk_type="DHM" if dhm else "MOM",
         colostrum=not dhm and rng.random() < 0.08,
-        medications=rng.choice((None, None, None, "Ibuprofen", "Levothyroxine")) if not dhm else None,
+        medications=rng.choice((None, None, None, "Ibuprofen", "Levothyroxine"))
+        if not dhm
+        else None,
         donor_lot=f"LOT-{rng.randint(24000, 24999)}" if dhm else None,
         donor_product_code="M0001" if dhm else None,
         donor_expires_at=now + dt.timedelta(days=rng.randint(20, 200)) if dhm else None,
         at=received,
     )
-    into = rng.choice(freezers if story in ("frozen", "thawed", "fortified", "fed", "dhm") else fridges)
+    into = rng.choice(
+        freezers if story in ("frozen", "thawed", "fortified", "fed", "dhm") else fridges
+    )
     bottle = ledger.create_container(session, unit, nurse, baby, location=into, **fields)
     if story in ("thawed", "fortified", "fed") or (dhm and rng.random() < 0.5):
         thawed_at = now - dt.timedelta(hours=rng.uniform(1, 20))
         ledger.thaw(session, unit, nurse, bottle, rng.choice(fridges), thawed_at)
     if story == "fortified":
-        ledger.fortify(session, unit, nurse, bottle, rng.choice(("Similac HMF", "Prolacta +4")),
-                       Decimal(rng.choice((22, 24, 26))), None)
+        ledger.fortify(
+            session,
+            unit,
+            nurse,
+            bottle,
+            rng.choice(("Similac HMF", "Prolacta +4")),
+            Decimal(rng.choice((22, 24, 26))),
+            None,
+        )
     if story == "fed" and baby.admitted:
         ledger.move(session, unit, nurse, bottle, rng.choice(bedside), None)
-        feeding.feed(session, unit, nurse, baby.wristband_code, bottle.code,
-                     min(bottle.remaining_ml, Decimal(rng.choice((5, 10, 15)))),
-                     acknowledge_warnings=True, at=None)
+        feeding.feed(
+            session,
+            unit,
+            nurse,
+            baby.wristband_code,
+            bottle.code,
+            min(bottle.remaining_ml, Decimal(rng.choice((5, 10, 15)))),
+            acknowledge_warnings=True,
+            at=None,
+        )
     if story == "discarded":
-        ledger.discard(session, unit, nurse, bottle, rng.choice(("Expired", "Spilled", "Label damaged")))
+        ledger.discard(
+            session, unit, nurse, bottle, rng.choice(("Expired", "Spilled", "Label damaged"))
+        )
     if story == "held":
-        ledger.hold(session, unit, nurse, bottle, "Mother started a new medication: pharmacy review")
+        ledger.hold(
+            session, unit, nurse, bottle, "Mother started a new medication: pharmacy review"
+        )
     return 1

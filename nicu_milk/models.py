@@ -1,4 +1,4 @@
-"""The typed ORM models: locations, families, containers and their events, feeds, near misses, users."""
+"""Typed ORM models: locations, families, containers and their events, feeds, near misses, users."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ UTC = dt.UTC
 
 CODE = 64
 NAME = 100
-# States in which a container is still in the unit's inventory (not fed up, thrown away or sent home).
+# States in which a container is still in the unit's stock (not used up, discarded or sent home).
 IN_INVENTORY = ("reserved", "fresh", "frozen", "thawed")
 ON_HAND = ("fresh", "frozen", "thawed")
 CONTAINER_STATES = (*IN_INVENTORY, "consumed", "discarded", "returned")
@@ -72,7 +72,9 @@ class StorageLocation(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("storage_locations.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    parent: Mapped[StorageLocation | None] = relationship(remote_side=[id], back_populates="children")
+    parent: Mapped[StorageLocation | None] = relationship(
+        remote_side=[id], back_populates="children"
+    )
     children: Mapped[list[StorageLocation]] = relationship(back_populates="parent")
 
     @property
@@ -332,7 +334,7 @@ class Counter(db.Model):
 
 
 class Setting(db.Model):
-    """Facts about the database itself, such as the policy its cached expiries were computed with."""
+    """Facts about the database itself, such as the policy its cached expiries come from."""
 
     __tablename__ = "settings"
 

@@ -67,8 +67,17 @@ def _migrate(url: str) -> None:
 
 
 TABLES_IN_DELETE_ORDER = (
-    "check_attempts", "feeds", "container_events", "container_parents", "containers",
-    "api_tokens", "parent_infants", "users", "infants", "mothers", "storage_locations",
+    "check_attempts",
+    "feeds",
+    "container_events",
+    "container_parents",
+    "containers",
+    "api_tokens",
+    "parent_infants",
+    "users",
+    "infants",
+    "mothers",
+    "storage_locations",
     "settings",
 )
 
@@ -99,8 +108,14 @@ def runner(app):
 def make_user(username: str, role: str, infants: tuple[str, ...] = ()) -> None:
     from nicu_milk.services import accounts
 
-    accounts.create_user(db.session, username, role, PASSWORD, infant_mrns=list(infants),
-                         hash_method=TestConfig.PASSWORD_HASH_METHOD)
+    accounts.create_user(
+        db.session,
+        username,
+        role,
+        PASSWORD,
+        infant_mrns=list(infants),
+        hash_method=TestConfig.PASSWORD_HASH_METHOD,
+    )
     db.session.commit()
 
 
@@ -110,7 +125,9 @@ class Api:
     def __init__(self, client, username: str):
         self.client = client
         self.username = username
-        answer = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+        answer = client.post(
+            "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
+        )
         assert answer.status_code == 200, answer.get_json()
         self.token = answer.get_json()["token"]
 
@@ -118,27 +135,45 @@ class Api:
         return {"Authorization": f"Bearer {self.token}", **(extra or {})}
 
     def get(self, path, **kwargs):
-        return self.client.get(f"/api/v1{path}", headers=self._headers(kwargs.pop("headers", None)),
-                               **kwargs)
+        return self.client.get(
+            f"/api/v1{path}", headers=self._headers(kwargs.pop("headers", None)), **kwargs
+        )
 
     def post(self, path, json=None, **kwargs):
-        return self.client.post(f"/api/v1{path}", json=json,
-                                headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+        return self.client.post(
+            f"/api/v1{path}",
+            json=json,
+            headers=self._headers(kwargs.pop("headers", None)),
+            **kwargs,
+        )
 
     def patch(self, path, json=None, **kwargs):
-        return self.client.patch(f"/api/v1{path}", json=json,
-                                 headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+        return self.client.patch(
+            f"/api/v1{path}",
+            json=json,
+            headers=self._headers(kwargs.pop("headers", None)),
+            **kwargs,
+        )
 
     def delete(self, path, **kwargs):
-        return self.client.delete(f"/api/v1{path}", headers=self._headers(kwargs.pop("headers", None)),
-                                  **kwargs)
+        return self.client.delete(
+            f"/api/v1{path}", headers=self._headers(kwargs.pop("headers", None)), **kwargs
+        )
 
 
 @pytest.fixture
 def staff(app, client):
     """Clients signed in as each staff role."""
-    for username, role in (("ada", "admin"), ("cara", "charge_nurse"), ("nina", "nurse"),
-                           ("noor", "nurse")):
+    for username, role in (
+        ("ada", "admin"),
+        ("cara", "charge_nurse"),
+        ("nina", "nurse"),
+        ("noor", "nurse"),
+    ):
         make_user(username, role)
-    return {"admin": Api(client, "ada"), "charge_nurse": Api(client, "cara"),
-            "nurse": Api(client, "nina"), "nurse2": Api(client, "noor")}
+    return {
+        "admin": Api(client, "ada"),
+        "charge_nurse": Api(client, "cara"),
+        "nurse": Api(client, "nina"),
+        "nurse2": Api(client, "noor"),
+    }

@@ -50,9 +50,15 @@ def _validation_message(problem: ValidationError) -> tuple[str, str]:
     first = problem.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
     if first["type"] == "json_invalid":
-        return "MALFORMED_JSON", f"The request body is not valid JSON: {first['msg'].removeprefix('Invalid JSON: ')}."
+        return (
+            "MALFORMED_JSON",
+            f"The request body is not valid JSON: {first['msg'].removeprefix('Invalid JSON: ')}.",
+        )
     if first["type"] == "extra_forbidden":
-        return "UNKNOWN_FIELD", f"Unknown field {where!r}. Check the spelling against the API description."
+        return (
+            "UNKNOWN_FIELD",
+            f"Unknown field {where!r}. Check the spelling against the API description.",
+        )
     if first["type"] == "missing":
         return "MISSING_FIELD", f"{where} is required."
     message = first["msg"].removeprefix("Value error, ")
@@ -64,7 +70,9 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     if not raw.strip():
         raw = b"{}"
     elif not request.is_json:
-        raise InvalidInput("UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON (Content-Type: application/json).")
+        raise InvalidInput(
+            "UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON (Content-Type: application/json)."
+        )
     try:
         return model.model_validate_json(raw)
     except ValidationError as problem:
@@ -88,22 +96,46 @@ def _bearer_user():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("AUTHENTICATION_REQUIRED",
-                           "Sign in first: send Authorization: Bearer <token> from POST /api/v1/auth/token.")
+        raise Unauthorized(
+            "AUTHENTICATION_REQUIRED",
+            "Sign in first: send Authorization: Bearer <token> from POST /api/v1/auth/token.",
+        )
     return accounts.user_for_token(db.session, token.strip(), now())
 
 
-def endpoint(method: str, path: str, summary: str, *, roles: tuple[str, ...] | None = EVERYONE,
-             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-             response: type[BaseModel] | None = None, status: int = 200,
-             errors: tuple[int, ...] = (400, 401, 403, 404, 409),
-             produces: str = "application/json", tag: str = "", writes: bool | None = None
-             ) -> Callable:
+def endpoint(
+    method: str,
+    path: str,
+    summary: str,
+    *,
+    roles: tuple[str, ...] | None = EVERYONE,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    errors: tuple[int, ...] = (400, 401, 403, 404, 409),
+    produces: str = "application/json",
+    tag: str = "",
+    writes: bool | None = None,
+) -> Callable:
     """Register a route: authenticate, check the role, parse input, run, commit once."""
 
     def wrap(view: Callable) -> Callable:
-        ENDPOINTS.append(Endpoint(method, path, summary, roles or (), body, query, response, status,
-                                  errors, produces, [tag] if tag else []))
+        ENDPOINTS.append(
+            Endpoint(
+                method,
+                path,
+                summary,
+                roles or (),
+                body,
+                query,
+                response,
+                status,
+                errors,
+                produces,
+                [tag] if tag else [],
+            )
+        )
 
         @functools.wraps(view)
         def handle(**kwargs):
@@ -112,8 +144,9 @@ def endpoint(method: str, path: str, summary: str, *, roles: tuple[str, ...] | N
             if roles is not None:
                 g.user = _bearer_user()
                 if g.user.role not in roles:
-                    raise Forbidden("FORBIDDEN",
-                                    f"A {g.user.role.replace('_', ' ')} may not do this.")
+                    raise Forbidden(
+                        "FORBIDDEN", f"A {g.user.role.replace('_', ' ')} may not do this."
+                    )
             if any("\x00" in value for value in kwargs.values() if isinstance(value, str)):
                 # No record has a NUL in its code, and PostgreSQL refuses to compare with one.
                 raise NotFound("NOT_FOUND", "Nothing is on record under that address.")
@@ -124,8 +157,9 @@ def endpoint(method: str, path: str, summary: str, *, roles: tuple[str, ...] | N
             if query is not None:
                 kwargs["query"] = parse_query(query)
             elif request.args:
-                raise InvalidInput("UNKNOWN_PARAMETER",
-                                   f"Unknown query parameter {next(iter(request.args))!r}.")
+                raise InvalidInput(
+                    "UNKNOWN_PARAMETER", f"Unknown query parameter {next(iter(request.args))!r}."
+                )
             result = view(**kwargs)
             db.session.commit()
             if isinstance(result, Response):

@@ -80,6 +80,7 @@ class InfantList(Out):
 class Inventory(Out):
     on_hand_ml: float
     containers: int
+    reserved_labels: int
     by_state: dict[str, float]
 
 
@@ -95,7 +96,9 @@ class EventOut(Out):
     details: dict
 
 
-ContainerState = Literal["reserved", "fresh", "frozen", "thawed", "consumed", "discarded", "returned"]
+ContainerState = Literal[
+    "reserved", "fresh", "frozen", "thawed", "consumed", "discarded", "returned"
+]
 
 
 class ContainerSummary(Out):
@@ -230,6 +233,7 @@ class InventoryRowOut(Out):
     name: str
     on_hand_ml: float
     by_state: dict[str, float]
+    usable_ml: float
     containers: int
     daily_volume_ml: float | None
     days_of_supply: float | None

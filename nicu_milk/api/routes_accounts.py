@@ -12,8 +12,16 @@ from .responses import TokenOut, UserList, UserOut
 from .schemas import TokenRequest, UserCreate
 
 
-@endpoint("POST", "/auth/token", "Sign in and get an API token", roles=None, body=TokenRequest,
-          response=TokenOut, errors=(400, 401), tag="auth")
+@endpoint(
+    "POST",
+    "/auth/token",
+    "Sign in and get an API token",
+    roles=None,
+    body=TokenRequest,
+    response=TokenOut,
+    errors=(400, 401),
+    tag="auth",
+)
 def issue_token(body: TokenRequest):
     user = accounts.authenticate(db.session, body.username, body.password)
     if user is None:
@@ -23,26 +31,47 @@ def issue_token(body: TokenRequest):
     return {"token": token, "role": user.role, "expires_in_hours": hours}
 
 
-@endpoint("DELETE", "/auth/token", "Revoke the token this request carries (sign out)",
-          response=None, status=204, errors=(400, 401), tag="auth")
+@endpoint(
+    "DELETE",
+    "/auth/token",
+    "Revoke the token this request carries (sign out)",
+    response=None,
+    status=204,
+    errors=(400, 401),
+    tag="auth",
+)
 def revoke_token():
     token = request.headers["Authorization"].partition(" ")[2].strip()
     accounts.revoke_token(db.session, token, now())
     return None, 204
 
 
-@endpoint("GET", "/auth/me", "Who this token belongs to", response=UserOut, errors=(400, 401),
-          tag="auth")
+@endpoint(
+    "GET", "/auth/me", "Who this token belongs to", response=UserOut, errors=(400, 401), tag="auth"
+)
 def me():
     return serialize.user(g.user)
 
 
-@endpoint("POST", "/users", "Create a user account", roles=("admin",), body=UserCreate,
-          response=UserOut, status=201, tag="users")
+@endpoint(
+    "POST",
+    "/users",
+    "Create a user account",
+    roles=("admin",),
+    body=UserCreate,
+    response=UserOut,
+    status=201,
+    tag="users",
+)
 def create_user(body: UserCreate):
     user = accounts.create_user(
-        db.session, body.username, body.role, body.password, infant_mrns=body.infant_mrns,
-        display_name=body.display_name, badge_code=body.badge_code,
+        db.session,
+        body.username,
+        body.role,
+        body.password,
+        infant_mrns=body.infant_mrns,
+        display_name=body.display_name,
+        badge_code=body.badge_code,
         hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"),
     )
     return serialize.user(user)
@@ -54,8 +83,14 @@ def list_users():
     return {"users": [serialize.user(user) for user in users]}
 
 
-@endpoint("POST", "/users/{username}/revoke-tokens", "Revoke every token of a user",
-          roles=("admin",), response=UserOut, tag="users")
+@endpoint(
+    "POST",
+    "/users/{username}/revoke-tokens",
+    "Revoke every token of a user",
+    roles=("admin",),
+    response=UserOut,
+    tag="users",
+)
 def revoke_user_tokens(username: str):
     user = db.session.scalars(db.select(User).where(User.username == username)).first()
     if user is None:

@@ -18,31 +18,58 @@ def _full(bottle):
     return serialize.container(bottle)
 
 
-@endpoint("POST", "/containers", "Record milk: staff receive it, a parent pre-registers it",
-          roles=EVERYONE, body=ContainerCreate, response=ContainerOut, status=201, tag="containers")
+@endpoint(
+    "POST",
+    "/containers",
+    "Record milk: staff receive it, a parent pre-registers it",
+    roles=EVERYONE,
+    body=ContainerCreate,
+    response=ContainerOut,
+    status=201,
+    tag="containers",
+)
 def create_container(body: ContainerCreate):
     baby = infant_for(db.session, g.user, body.infant_mrn)
     if g.user.is_staff:
         if body.location_code is None:
-            raise InvalidInput("MISSING_FIELD", "location_code is required: where is the milk stored?")
+            raise InvalidInput(
+                "MISSING_FIELD", "location_code is required: where is the milk stored?"
+            )
         location = get_location(db.session, body.location_code)
     else:
         if body.location_code is not None:
-            raise InvalidInput("LOCATION_NOT_ALLOWED",
-                               "Parents do not choose a storage place; the nurse does on receipt.")
+            raise InvalidInput(
+                "LOCATION_NOT_ALLOWED",
+                "Parents do not choose a storage place; the nurse does on receipt.",
+            )
         location = None
     bottle = ledger.create_container(
-        db.session, unit(), g.user, baby, expressed_at=body.expressed_at, volume_ml=body.volume_ml,
-        milk_type=body.milk_type, location=location, colostrum=body.colostrum,
-        medications=body.medications, donor_lot=body.donor_lot,
-        donor_product_code=body.donor_product_code, donor_expires_at=body.donor_expires_at,
+        db.session,
+        unit(),
+        g.user,
+        baby,
+        expressed_at=body.expressed_at,
+        volume_ml=body.volume_ml,
+        milk_type=body.milk_type,
+        location=location,
+        colostrum=body.colostrum,
+        medications=body.medications,
+        donor_lot=body.donor_lot,
+        donor_product_code=body.donor_product_code,
+        donor_expires_at=body.donor_expires_at,
         at=body.at,
     )
     return _full(bottle)
 
 
-@endpoint("GET", "/containers/{code}", "A container with its lineage and history",
-          roles=EVERYONE, response=ContainerOut, tag="containers")
+@endpoint(
+    "GET",
+    "/containers/{code}",
+    "A container with its lineage and history",
+    roles=EVERYONE,
+    response=ContainerOut,
+    tag="containers",
+)
 def get_container(code: str):
     return serialize.container(ledger.container_for(db.session, g.user, code))
 
@@ -51,77 +78,149 @@ def _staff_action(code: str):
     return ledger.container_for(db.session, g.user, code, lock=True)
 
 
-@endpoint("POST", "/containers/{code}/receive", "Receive a reserved container", roles=STAFF,
-          body=Receive, response=ContainerOut, tag="containers")
+@endpoint(
+    "POST",
+    "/containers/{code}/receive",
+    "Receive a reserved container",
+    roles=STAFF,
+    body=Receive,
+    response=ContainerOut,
+    tag="containers",
+)
 def receive(code: str, body: Receive):
     bottle = _staff_action(code)
-    ledger.receive(db.session, unit(), g.user, bottle,
-                   location=get_location(db.session, body.location_code),
-                   expressed_at=body.expressed_at, volume_ml=body.volume_ml,
-                   colostrum=body.colostrum, medications=body.medications, at=body.at)
+    ledger.receive(
+        db.session,
+        unit(),
+        g.user,
+        bottle,
+        location=get_location(db.session, body.location_code),
+        expressed_at=body.expressed_at,
+        volume_ml=body.volume_ml,
+        colostrum=body.colostrum,
+        medications=body.medications,
+        at=body.at,
+    )
     return _full(bottle)
 
 
-@endpoint("POST", "/containers/{code}/move", "Move a container; into a freezer, it freezes",
-          roles=STAFF, body=Move, response=ContainerOut, tag="containers")
+@endpoint(
+    "POST",
+    "/containers/{code}/move",
+    "Move a container; into a freezer, it freezes",
+    roles=STAFF,
+    body=Move,
+    response=ContainerOut,
+    tag="containers",
+)
 def move(code: str, body: Move):
     bottle = _staff_action(code)
-    ledger.move(db.session, unit(), g.user, bottle, get_location(db.session, body.location_code),
-                body.at)
+    ledger.move(
+        db.session, unit(), g.user, bottle, get_location(db.session, body.location_code), body.at
+    )
     return _full(bottle)
 
 
-@endpoint("POST", "/containers/{code}/thaw", "Record that a thaw is complete", roles=STAFF,
-          body=Thaw, response=ContainerOut, tag="containers")
+@endpoint(
+    "POST",
+    "/containers/{code}/thaw",
+    "Record that a thaw is complete",
+    roles=STAFF,
+    body=Thaw,
+    response=ContainerOut,
+    tag="containers",
+)
 def thaw(code: str, body: Thaw):
     bottle = _staff_action(code)
-    ledger.thaw(db.session, unit(), g.user, bottle, get_location(db.session, body.location_code),
-                body.at)
+    ledger.thaw(
+        db.session, unit(), g.user, bottle, get_location(db.session, body.location_code), body.at
+    )
     return _full(bottle)
 
 
-@endpoint("POST", "/containers/{code}/fortify", "Record a fortifier added", roles=STAFF,
-          body=Fortify, response=ContainerOut, tag="containers")
+@endpoint(
+    "POST",
+    "/containers/{code}/fortify",
+    "Record a fortifier added",
+    roles=STAFF,
+    body=Fortify,
+    response=ContainerOut,
+    tag="containers",
+)
 def fortify(code: str, body: Fortify):
     bottle = _staff_action(code)
     ledger.fortify(db.session, unit(), g.user, bottle, body.product, body.kcal_per_oz, body.at)
     return _full(bottle)
 
 
-@endpoint("POST", "/containers/{code}/hold", "Hold a container (quarantine)", roles=STAFF,
-          body=WithReason, response=ContainerOut, tag="containers")
+@endpoint(
+    "POST",
+    "/containers/{code}/hold",
+    "Hold a container (quarantine)",
+    roles=STAFF,
+    body=WithReason,
+    response=ContainerOut,
+    tag="containers",
+)
 def hold(code: str, body: WithReason):
     bottle = _staff_action(code)
     ledger.hold(db.session, unit(), g.user, bottle, body.reason)
     return _full(bottle)
 
 
-@endpoint("POST", "/containers/{code}/release", "Release a container's own hold", roles=STAFF,
-          response=ContainerOut, tag="containers")
+@endpoint(
+    "POST",
+    "/containers/{code}/release",
+    "Release a container's own hold",
+    roles=STAFF,
+    response=ContainerOut,
+    tag="containers",
+)
 def release(code: str):
     bottle = _staff_action(code)
     ledger.release(db.session, unit(), g.user, bottle)
     return _full(bottle)
 
 
-@endpoint("POST", "/containers/{code}/discard", "Discard a container, with the reason",
-          roles=STAFF, body=WithReason, response=ContainerOut, tag="containers")
+@endpoint(
+    "POST",
+    "/containers/{code}/discard",
+    "Discard a container, with the reason",
+    roles=STAFF,
+    body=WithReason,
+    response=ContainerOut,
+    tag="containers",
+)
 def discard(code: str, body: WithReason):
     bottle = _staff_action(code)
     ledger.discard(db.session, unit(), g.user, bottle, body.reason)
     return _full(bottle)
 
 
-@endpoint("POST", "/containers/{code}/return", "Return a container to the family",
-          roles=STAFF, response=ContainerOut, tag="containers")
+@endpoint(
+    "POST",
+    "/containers/{code}/return",
+    "Return a container to the family",
+    roles=STAFF,
+    response=ContainerOut,
+    tag="containers",
+)
 def return_to_family(code: str):
     bottle = _staff_action(code)
     ledger.return_to_family(db.session, unit(), g.user, bottle)
     return _full(bottle)
 
 
-@endpoint("POST", "/containers/{code}/split", "Split a container into portions", roles=STAFF,
-          body=Split, response=ContainerList, status=201, tag="containers")
+@endpoint(
+    "POST",
+    "/containers/{code}/split",
+    "Split a container into portions",
+    roles=STAFF,
+    body=Split,
+    response=ContainerList,
+    status=201,
+    tag="containers",
+)
 def split(code: str, body: Split):
     bottle = _staff_action(code)
     children = ledger.split(db.session, unit(), g.user, bottle, body.volumes_ml)
@@ -129,12 +228,21 @@ def split(code: str, body: Split):
     return {"containers": [serialize.container(child) for child in children]}
 
 
-@endpoint("POST", "/containers/combine", "Combine (pool) one baby's containers into one",
-          roles=STAFF, body=Combine, response=ContainerOut, status=201, tag="containers")
+@endpoint(
+    "POST",
+    "/containers/combine",
+    "Combine (pool) one baby's containers into one",
+    roles=STAFF,
+    body=Combine,
+    response=ContainerOut,
+    status=201,
+    tag="containers",
+)
 def combine(body: Combine):
     if len(set(body.codes)) != len(body.codes):
         raise InvalidInput("DUPLICATE_CODES", "Each container is listed once.")
     sources = ledger.lock_all(db.session, g.user, body.codes)
-    child = ledger.combine(db.session, unit(), g.user, sources,
-                           get_location(db.session, body.location_code))
+    child = ledger.combine(
+        db.session, unit(), g.user, sources, get_location(db.session, body.location_code)
+    )
     return _full(child)

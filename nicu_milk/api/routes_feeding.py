@@ -35,40 +35,79 @@ def _scan_view(result: feeding.Scan) -> dict:
     return out
 
 
-@endpoint("POST", "/feeds/check", "Check a bottle against a baby before a feed: go, warn or stop",
-          roles=STAFF, body=FeedCheck, response=CheckOut, errors=(400, 401, 403), tag="feeding")
+@endpoint(
+    "POST",
+    "/feeds/check",
+    "Check a bottle against a baby before a feed: go, warn or stop",
+    roles=STAFF,
+    body=FeedCheck,
+    response=CheckOut,
+    errors=(400, 401, 403),
+    tag="feeding",
+)
 def check(body: FeedCheck):
-    result = feeding.check(db.session, unit(), g.user, body.infant_code, body.container_code,
-                           _witness(body))
+    result = feeding.check(
+        db.session, unit(), g.user, body.infant_code, body.container_code, _witness(body)
+    )
     return _scan_view(result)
 
 
-@endpoint("POST", "/feeds", "Record a feed (only on go, or warn with acknowledgement)",
-          roles=STAFF, body=FeedCreate, response=FeedOut, status=201, tag="feeding")
+@endpoint(
+    "POST",
+    "/feeds",
+    "Record a feed (only on go, or warn with acknowledgement)",
+    roles=STAFF,
+    body=FeedCreate,
+    response=FeedOut,
+    status=201,
+    tag="feeding",
+)
 def give_feed(body: FeedCreate):
     outcome = feeding.feed(
-        db.session, unit(), g.user, body.infant_code, body.container_code, body.volume_ml,
-        acknowledge_warnings=body.acknowledge_warnings, at=body.at, finished=body.finished,
+        db.session,
+        unit(),
+        g.user,
+        body.infant_code,
+        body.container_code,
+        body.volume_ml,
+        acknowledge_warnings=body.acknowledge_warnings,
+        at=body.at,
+        finished=body.finished,
         witness=_witness(body),
     )
     if outcome.refused:
         verdict = outcome.scan.verdict
-        message = ("The check says stop: this milk must not be given."
-                   if verdict.outcome == "stop"
-                   else "The check gave warnings: acknowledge them (acknowledge_warnings) to feed.")
+        message = (
+            "The check says stop: this milk must not be given."
+            if verdict.outcome == "stop"
+            else "The check gave warnings: acknowledge them (acknowledge_warnings) to feed."
+        )
         code = "FEED_STOPPED" if verdict.outcome == "stop" else "WARNINGS_NOT_ACKNOWLEDGED"
         # The refused attempt is a near miss, so this answer commits it.
         return error_body(code, message, **_scan_view(outcome.scan)), 409
     db.session.flush()
-    current_app.logger.info("feed %s of %s ml from %s", outcome.feed.id, outcome.feed.volume_ml,
-                            outcome.feed.container.code)
-    return {"feed": serialize.feed(outcome.feed),
-            "container": serialize.container(outcome.feed.container, full=False),
-            **serialize.verdict(outcome.scan.verdict)}
+    current_app.logger.info(
+        "feed %s of %s ml from %s",
+        outcome.feed.id,
+        outcome.feed.volume_ml,
+        outcome.feed.container.code,
+    )
+    return {
+        "feed": serialize.feed(outcome.feed),
+        "container": serialize.container(outcome.feed.container, full=False),
+        **serialize.verdict(outcome.scan.verdict),
+    }
 
 
-@endpoint("GET", "/feeds", "The feeds a baby was given", roles=EVERYONE, query=FeedsQuery,
-          response=FeedList, tag="feeding")
+@endpoint(
+    "GET",
+    "/feeds",
+    "The feeds a baby was given",
+    roles=EVERYONE,
+    query=FeedsQuery,
+    response=FeedList,
+    tag="feeding",
+)
 def list_feeds(query: FeedsQuery):
     baby = infant_for(db.session, g.user, query.infant_mrn)
     return {"feeds": [serialize.feed(given) for given in feeding.feeds_for(db.session, baby)]}

@@ -23,21 +23,42 @@ from .responses import (
 from .schemas import InfantCreate, InfantUpdate, ReserveLabels, WithReason
 
 
-@endpoint("POST", "/infants", "Admit a baby (and record the mother)", roles=STAFF,
-          body=InfantCreate, response=InfantOut, status=201, tag="infants")
+@endpoint(
+    "POST",
+    "/infants",
+    "Admit a baby (and record the mother)",
+    roles=STAFF,
+    body=InfantCreate,
+    response=InfantOut,
+    status=201,
+    tag="infants",
+)
 def create_infant(body: InfantCreate):
     baby = families.admit_infant(
-        db.session, mrn=body.mrn, first_name=body.first_name, last_name=body.last_name,
-        date_of_birth=body.date_of_birth, mother_mrn=body.mother.mrn,
-        mother_first_name=body.mother.first_name, mother_last_name=body.mother.last_name,
-        donor_milk_consent=body.donor_milk_consent, wristband_code=body.wristband_code,
-        daily_volume_ml=body.daily_volume_ml, today=now().astimezone(zone()).date(),
+        db.session,
+        mrn=body.mrn,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        date_of_birth=body.date_of_birth,
+        mother_mrn=body.mother.mrn,
+        mother_first_name=body.mother.first_name,
+        mother_last_name=body.mother.last_name,
+        donor_milk_consent=body.donor_milk_consent,
+        wristband_code=body.wristband_code,
+        daily_volume_ml=body.daily_volume_ml,
+        today=now().astimezone(zone()).date(),
     )
     return serialize.infant(baby)
 
 
-@endpoint("GET", "/infants", "List babies: staff see the unit, a parent their own", roles=EVERYONE,
-          response=InfantList, tag="infants")
+@endpoint(
+    "GET",
+    "/infants",
+    "List babies: staff see the unit, a parent their own",
+    roles=EVERYONE,
+    response=InfantList,
+    tag="infants",
+)
 def list_infants():
     if g.user.is_staff:
         babies = db.session.scalars(
@@ -48,52 +69,104 @@ def list_infants():
     return {"infants": [serialize.infant(baby) for baby in babies]}
 
 
-@endpoint("GET", "/infants/{mrn}", "A baby, with the milk in stock", roles=EVERYONE,
-          response=InfantDetail, tag="infants")
+@endpoint(
+    "GET",
+    "/infants/{mrn}",
+    "A baby, with the milk in stock",
+    roles=EVERYONE,
+    response=InfantDetail,
+    tag="infants",
+)
 def get_infant(mrn: str):
     baby = infant_for(db.session, g.user, mrn)
-    return {**serialize.infant(baby, siblings=families.siblings(db.session, baby)),
-            "inventory": families.inventory(db.session, baby)}
+    return {
+        **serialize.infant(baby, siblings=families.siblings(db.session, baby)),
+        "inventory": families.inventory(db.session, baby),
+    }
 
 
-@endpoint("PATCH", "/infants/{mrn}", "Record donor-milk consent or the daily feeding volume",
-          roles=STAFF, body=InfantUpdate, response=InfantOut, tag="infants")
+@endpoint(
+    "PATCH",
+    "/infants/{mrn}",
+    "Record donor-milk consent or the daily feeding volume",
+    roles=STAFF,
+    body=InfantUpdate,
+    response=InfantOut,
+    tag="infants",
+)
 def update_infant(mrn: str, body: InfantUpdate):
     baby = infant_for(db.session, g.user, mrn)
-    families.update_infant(baby, donor_milk_consent=body.donor_milk_consent,
-                           daily_volume_ml=body.daily_volume_ml,
-                           clear_daily_volume="daily_volume_ml" in body.model_fields_set
-                           and body.daily_volume_ml is None)
+    families.update_infant(
+        baby,
+        donor_milk_consent=body.donor_milk_consent,
+        daily_volume_ml=body.daily_volume_ml,
+        clear_daily_volume="daily_volume_ml" in body.model_fields_set
+        and body.daily_volume_ml is None,
+    )
     return serialize.infant(baby)
 
 
-@endpoint("POST", "/infants/{mrn}/discharge", "Discharge a baby: the milk to return to the family",
-          roles=STAFF, response=DischargeOut, tag="infants")
+@endpoint(
+    "POST",
+    "/infants/{mrn}/discharge",
+    "Discharge a baby: the milk to return to the family",
+    roles=STAFF,
+    response=DischargeOut,
+    tag="infants",
+)
 def discharge(mrn: str):
     baby = infant_for(db.session, g.user, mrn)
     take_home = families.discharge(db.session, baby, now())
-    return {"infant": serialize.infant(baby),
-            "return_to_family": [serialize.container(c, full=False) for c in take_home]}
+    return {
+        "infant": serialize.infant(baby),
+        "return_to_family": [serialize.container(c, full=False) for c in take_home],
+    }
 
 
-@endpoint("GET", "/infants/{mrn}/containers", "A baby's containers, newest first",
-          roles=EVERYONE, response=ContainerList, tag="infants")
+@endpoint(
+    "GET",
+    "/infants/{mrn}/containers",
+    "A baby's containers, newest first",
+    roles=EVERYONE,
+    response=ContainerList,
+    tag="infants",
+)
 def infant_containers(mrn: str):
     baby = infant_for(db.session, g.user, mrn)
-    return {"containers": [serialize.container(c, full=False)
-                           for c in families.containers_of(db.session, baby)]}
+    return {
+        "containers": [
+            serialize.container(c, full=False) for c in families.containers_of(db.session, baby)
+        ]
+    }
 
 
-@endpoint("GET", "/infants/{mrn}/take-home", "Milk to send home with the family at discharge",
-          roles=EVERYONE, response=ContainerList, tag="infants")
+@endpoint(
+    "GET",
+    "/infants/{mrn}/take-home",
+    "Milk to send home with the family at discharge",
+    roles=EVERYONE,
+    response=ContainerList,
+    tag="infants",
+)
 def take_home(mrn: str):
     baby = infant_for(db.session, g.user, mrn)
-    return {"containers": [serialize.container(c, full=False)
-                           for c in families.to_take_home(db.session, baby)]}
+    return {
+        "containers": [
+            serialize.container(c, full=False) for c in families.to_take_home(db.session, baby)
+        ]
+    }
 
 
-@endpoint("POST", "/infants/{mrn}/reserved-labels", "Reserve codes for a take-home label sheet",
-          roles=EVERYONE, body=ReserveLabels, response=ReservedCodes, status=201, tag="containers")
+@endpoint(
+    "POST",
+    "/infants/{mrn}/reserved-labels",
+    "Reserve codes for a take-home label sheet",
+    roles=EVERYONE,
+    body=ReserveLabels,
+    response=ReservedCodes,
+    status=201,
+    tag="containers",
+)
 def reserve_labels(mrn: str, body: ReserveLabels):
     baby = infant_for(db.session, g.user, mrn)
     return {"codes": ledger.reserve_labels(db.session, unit(), g.user, baby, body.count)}
@@ -106,17 +179,34 @@ def _mother(mrn: str) -> Mother:
     return mother
 
 
-@endpoint("POST", "/mothers/{mrn}/hold", "Hold all of a mother's milk (quarantine)", roles=STAFF,
-          body=WithReason, response=MotherHoldOut, tag="containers")
+@endpoint(
+    "POST",
+    "/mothers/{mrn}/hold",
+    "Hold all of a mother's milk (quarantine)",
+    roles=STAFF,
+    body=WithReason,
+    response=MotherHoldOut,
+    tag="containers",
+)
 def hold_mother(mrn: str, body: WithReason):
     mother = _mother(mrn)
     count = families.hold_mother(db.session, mother, body.reason, g.user, now())
-    return {"mother_mrn": mother.mrn, "held": True, "reason": mother.hold_reason,
-            "containers_affected": count}
+    return {
+        "mother_mrn": mother.mrn,
+        "held": True,
+        "reason": mother.hold_reason,
+        "containers_affected": count,
+    }
 
 
-@endpoint("POST", "/mothers/{mrn}/release", "Lift the hold on a mother's milk", roles=STAFF,
-          response=MotherHoldOut, tag="containers")
+@endpoint(
+    "POST",
+    "/mothers/{mrn}/release",
+    "Lift the hold on a mother's milk",
+    roles=STAFF,
+    response=MotherHoldOut,
+    tag="containers",
+)
 def release_mother(mrn: str):
     mother = _mother(mrn)
     count = families.release_mother(db.session, mother, g.user, now())

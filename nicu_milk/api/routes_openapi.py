@@ -21,30 +21,49 @@ def build_document() -> dict:
     for route in ENDPOINTS:
         models.update(m for m in (route.body, route.response) if m is not None)
     keyed, schema = models_json_schema(
-        [(model, "validation" if any(r.body is model for r in ENDPOINTS) else "serialization")
-         for model in sorted(models, key=lambda m: m.__name__)],
+        [
+            (model, "validation" if any(r.body is model for r in ENDPOINTS) else "serialization")
+            for model in sorted(models, key=lambda m: m.__name__)
+        ],
         ref_template="#/components/schemas/{model}",
     )
     ref = {model: keyed[(model, mode)]["$ref"] for model, mode in keyed}
     paths: dict = {}
     for route in ENDPOINTS:
-        operation: dict = {"summary": route.summary, "tags": route.tags,
-                           "operationId": f"{route.method.lower()}_{route.path}",
-                           "responses": {}}
-        parameters = [{"name": part[1:-1], "in": "path", "required": True,
-                       "schema": {"type": "string", "maxLength": 64}}
-                      for part in route.path.split("/") if part.startswith("{")]
+        operation: dict = {
+            "summary": route.summary,
+            "tags": route.tags,
+            "operationId": f"{route.method.lower()}_{route.path}",
+            "responses": {},
+        }
+        parameters = [
+            {
+                "name": part[1:-1],
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 64},
+            }
+            for part in route.path.split("/")
+            if part.startswith("{")
+        ]
         if route.query is not None:
             query_schema = route.query.model_json_schema()
             for name, prop in query_schema["properties"].items():
-                parameters.append({"name": name, "in": "query",
-                                   "required": name in query_schema.get("required", []),
-                                   "schema": prop})
+                parameters.append(
+                    {
+                        "name": name,
+                        "in": "query",
+                        "required": name in query_schema.get("required", []),
+                        "schema": prop,
+                    }
+                )
         if parameters:
             operation["parameters"] = parameters
         if route.body is not None:
-            operation["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": {"$ref": ref[route.body]}}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": ref[route.body]}}},
+            }
         if route.roles:
             operation["security"] = [{"bearer": []}]
             operation["description"] = "Roles: " + ", ".join(route.roles)
@@ -52,8 +71,9 @@ def build_document() -> dict:
         if route.response is not None:
             success["content"] = {route.produces: {"schema": {"$ref": ref[route.response]}}}
         elif route.produces != "application/json":
-            success["content"] = {route.produces: {"schema": {"type": "string",
-                                                               "format": "binary"}}}
+            success["content"] = {
+                route.produces: {"schema": {"type": "string", "format": "binary"}}
+            }
         operation["responses"][str(route.status)] = success
         for status in (*route.errors, 413):
             schema_ref = FeedRefused if (status == 409 and route.path == "/feeds") else ErrorOut
@@ -64,16 +84,22 @@ def build_document() -> dict:
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     return {
         "openapi": "3.1.0",
-        "info": {"title": "nicu_milk API", "version": "1",
-                 "description": "Breast-milk inventory and bedside feeding checks for a NICU."},
+        "info": {
+            "title": "nicu_milk API",
+            "version": "1",
+            "description": "Breast-milk inventory and bedside feeding checks for a NICU.",
+        },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
-        "components": {"schemas": schema.get("$defs", {}),
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": schema.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
     }
 
 
-@endpoint("GET", "/openapi.json", "This description", roles=None, response=None, errors=(400,),
-          tag="meta")
+@endpoint(
+    "GET", "/openapi.json", "This description", roles=None, response=None, errors=(400,), tag="meta"
+)
 def openapi():
     return build_document()

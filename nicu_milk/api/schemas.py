@@ -39,8 +39,20 @@ def _no_strings(value):
     return value
 
 
+# Times outside these years are typing mistakes, and near year 1 or 9999 the unit's time zone
+# (and every limit added to them) would overflow Python's datetime into a 500.
+_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+_LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
+
+
 def _utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)
+    try:
+        moment = value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if not _EARLIEST <= moment < _LATEST:
+        raise ValueError("must be between the years 1900 and 2999")
+    return moment
 
 
 _ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
@@ -51,25 +63,43 @@ def _iso_text(value):
     if isinstance(value, dt.datetime):
         return value
     if not isinstance(value, str) or not _ISO_DATE_TIME.match(value):
-        raise ValueError("must be an ISO 8601 date and time with an offset, "
-                         "for example 2026-11-28T14:05:00-06:00")
+        raise ValueError(
+            "must be an ISO 8601 date and time with an offset, "
+            "for example 2026-11-28T14:05:00-06:00"
+        )
     return value
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                 AfterValidator(_printable)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
-                 AfterValidator(_printable)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-                 AfterValidator(_printable)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-                   AfterValidator(_printable)]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)]
-Volume = Annotated[Decimal, BeforeValidator(_no_strings),
-                   Field(strict=False, gt=0, le=1000, decimal_places=2)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(_printable),
+]
+Code = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(_printable),
+]
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(_printable),
+]
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_printable),
+]
+Password = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)
+]
+Volume = Annotated[
+    Decimal, BeforeValidator(_no_strings), Field(strict=False, gt=0, le=1000, decimal_places=2)
+]
 # Lax inside (the text above reaches it as a Python str), so that the ISO text still parses.
-Time = Annotated[AwareDatetime, BeforeValidator(_iso_text), Field(strict=False),
-                 AfterValidator(_utc)]
+Time = Annotated[
+    AwareDatetime, BeforeValidator(_iso_text), Field(strict=False), AfterValidator(_utc)
+]
 Kind = Literal[LOCATION_KINDS]  # type: ignore[valid-type]
 
 
@@ -82,14 +112,19 @@ class Empty(Body):
 
 
 class TokenRequest(Body):
-    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                        AfterValidator(_printable)]
+    username: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+        AfterValidator(_printable),
+    ]
     password: Password
 
 
 class UserCreate(Body):
     username: Name
-    password: Annotated[str, StringConstraints(min_length=8, max_length=200), AfterValidator(_printable)]
+    password: Annotated[
+        str, StringConstraints(min_length=8, max_length=200), AfterValidator(_printable)
+    ]
     role: Literal[ROLES]  # type: ignore[valid-type]
     display_name: Name | None = None
     badge_code: Code | None = None
@@ -164,8 +199,14 @@ class Thaw(Body):
 
 class Fortify(Body):
     product: Name
-    kcal_per_oz: Annotated[Decimal, BeforeValidator(_no_strings),
-                           Field(strict=False, gt=0, le=60, decimal_places=1)] | None = None
+    kcal_per_oz: (
+        Annotated[
+            Decimal,
+            BeforeValidator(_no_strings),
+            Field(strict=False, gt=0, le=60, decimal_places=1),
+        ]
+        | None
+    ) = None
     at: Time | None = None
 
 

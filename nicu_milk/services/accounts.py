@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import Conflict, InvalidInput, NotFound, Unauthorized
 from ..models import ROLES, ApiToken, Infant, User
 
-# Checked against when the username is unknown, so that a wrong username costs as long as a wrong password.
+# Checked when the username is unknown, so a wrong username takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password")
 
 
@@ -21,9 +21,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(session: Session, username: str, role: str, password: str, *,
-                infant_mrns: list[str] = (), display_name: str | None = None,
-                badge_code: str | None = None, hash_method: str = "scrypt") -> User:
+def create_user(
+    session: Session,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    infant_mrns: list[str] = (),
+    display_name: str | None = None,
+    badge_code: str | None = None,
+    hash_method: str = "scrypt",
+) -> User:
     if role not in ROLES:
         raise InvalidInput("INVALID_ROLE", f"Role must be one of {', '.join(ROLES)}.")
     if len(password) < 8:
@@ -34,8 +42,13 @@ def create_user(session: Session, username: str, role: str, password: str, *,
         raise Conflict("DUPLICATE_BADGE", "That badge is already registered to another user.")
     if infant_mrns and role != "parent":
         raise InvalidInput("NOT_A_PARENT", "Only a parent account is linked to babies.")
-    user = User(username=username, role=role, display_name=display_name, badge_code=badge_code,
-                password_hash=generate_password_hash(password, method=hash_method))
+    user = User(
+        username=username,
+        role=role,
+        display_name=display_name,
+        badge_code=badge_code,
+        password_hash=generate_password_hash(password, method=hash_method),
+    )
     for mrn in infant_mrns:
         infant = session.scalars(select(Infant).where(Infant.mrn == mrn)).first()
         if infant is None:
@@ -68,8 +81,14 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 def issue_token(session: Session, user: User, now: dt.datetime, hours: float) -> str:
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=hash_token(token), created_at=now,
-                         expires_at=now + dt.timedelta(hours=hours)))
+    session.add(
+        ApiToken(
+            user=user,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=hours),
+        )
+    )
     return token
 
 

@@ -37,8 +37,13 @@ class Unit:
         return self.policy.zone
 
 
-def event_time(at: dt.datetime | None, now: dt.datetime, after: dt.datetime | None = None,
-               *, after_what: str = "the container's previous event") -> dt.datetime:
+def event_time(
+    at: dt.datetime | None,
+    now: dt.datetime,
+    after: dt.datetime | None = None,
+    *,
+    after_what: str = "the container's previous event",
+) -> dt.datetime:
     """When an event happened: now by default, never in the future, never before `after`."""
     if at is None:
         # "Now" was read before this request waited for the container's lock; a feed that held

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, joinedload
 from .. import codes
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import (
-    IN_INVENTORY,
     ON_HAND,
     Container,
     ContainerEvent,
@@ -47,11 +46,14 @@ GONE = {"consumed": "CONSUMED", "discarded": "DISCARDED", "returned": "RETURNED"
 
 # --- codes ----------------------------------------------------------------------------------
 
+
 def allocate_codes(session: Session, count: int) -> list[str]:
     """Hand out `count` new container codes; the counter row is the only point of contention."""
     last = session.execute(
-        update(Counter).where(Counter.name == "container")
-        .values(value=Counter.value + count).returning(Counter.value)
+        update(Counter)
+        .where(Counter.name == "container")
+        .values(value=Counter.value + count)
+        .returning(Counter.value)
     ).scalar_one_or_none()
     if last is None:
         session.add(Counter(name="container", value=count))
@@ -62,11 +64,15 @@ def allocate_codes(session: Session, count: int) -> list[str]:
 
 # --- lookups --------------------------------------------------------------------------------
 
+
 def find_container(session: Session, code: str, *, lock: bool = False) -> Container | None:
     query = (
         select(Container)
-        .options(joinedload(Container.infant), joinedload(Container.mother),
-                 joinedload(Container.location))
+        .options(
+            joinedload(Container.infant),
+            joinedload(Container.mother),
+            joinedload(Container.location),
+        )
         .where(Container.code == code)
     )
     if lock:
@@ -78,7 +84,9 @@ def find_container(session: Session, code: str, *, lock: bool = False) -> Contai
 def container_for(session: Session, user: User, code: str, *, lock: bool = False) -> Container:
     """The container with this code as this user may see it; another family's is unknown."""
     text = code.strip()
-    container = find_container(session, text, lock=lock) if codes.parse_container_code(text) else None
+    container = (
+        find_container(session, text, lock=lock) if codes.parse_container_code(text) else None
+    )
     if container is None or (
         not user.is_staff and not parent_may_see(session, user, container.infant_id)
     ):
@@ -93,6 +101,7 @@ def lock_all(session: Session, user: User, code_list: Sequence[str]) -> list[Con
 
 
 # --- expiry ---------------------------------------------------------------------------------
+
 
 def _limit_to_json(limit: Limit) -> dict:
     return {
@@ -160,8 +169,11 @@ def apply_expiry(container: Container, expiry: Expiry, policy_fingerprint: str) 
 def binding_limit(container: Container) -> Limit | None:
     if container.expires_at is None or container.expiry_rule is None:
         return None
-    return Limit(rule=container.expiry_rule, counted_from=container.expiry_from,
-                 expires_at=container.expires_at)
+    return Limit(
+        rule=container.expiry_rule,
+        counted_from=container.expiry_from,
+        expires_at=container.expires_at,
+    )
 
 
 def expiry_reason(container: Container, policy: Policy) -> str | None:
@@ -177,10 +189,19 @@ def recompute(container: Container, policy: Policy, fingerprint: str) -> None:
 
 # --- events ---------------------------------------------------------------------------------
 
-def _record(session: Session, container: Container, event_type: str, at: dt.datetime,
-            user: User | None, now: dt.datetime, **details) -> ContainerEvent:
-    event = ContainerEvent(type=event_type, at=at, recorded_at=now,
-                           user_id=user.id if user else None, details=details)
+
+def _record(
+    session: Session,
+    container: Container,
+    event_type: str,
+    at: dt.datetime,
+    user: User | None,
+    now: dt.datetime,
+    **details,
+) -> ContainerEvent:
+    event = ContainerEvent(
+        type=event_type, at=at, recorded_at=now, user_id=user.id if user else None, details=details
+    )
     container.events.append(event)
     session.add(event)
     if event_type not in ADMINISTRATIVE_EVENTS:
@@ -196,7 +217,8 @@ def _require_in_inventory(container: Container, *, received: bool = True) -> Non
     if container.state in GONE:
         raise Conflict(
             "NOT_IN_INVENTORY",
-            f"Container {container.code} is {container.state}; it is no longer in the unit's stock.",
+            f"Container {container.code} is {container.state}; "
+            "it is no longer in the unit's stock.",
         )
     if received and container.state == "reserved":
         raise Conflict(
@@ -223,6 +245,7 @@ def _storage(location: StorageLocation) -> dict:
 
 # --- receiving ------------------------------------------------------------------------------
 
+
 def _check_milk(milk_type: str, donor_lot, donor_expires_at) -> None:
     if milk_type == "DHM" and (not donor_lot or donor_expires_at is None):
         raise InvalidInput(
@@ -237,21 +260,36 @@ def _check_milk(milk_type: str, donor_lot, donor_expires_at) -> None:
 def _check_expressed(expressed_at: dt.datetime, received_at: dt.datetime, now: dt.datetime) -> None:
     event_time(expressed_at, now)
     if received_at < expressed_at:
-        raise InvalidInput("RECEIVED_BEFORE_EXPRESSED",
-                           "The milk cannot be received before it was expressed.")
+        raise InvalidInput(
+            "RECEIVED_BEFORE_EXPRESSED", "The milk cannot be received before it was expressed."
+        )
 
 
 def _require_admitted(infant: Infant) -> None:
     if not infant.admitted:
-        raise Conflict("INFANT_DISCHARGED",
-                       f"{infant.full_name} has been discharged; milk is no longer received for them.")
+        raise Conflict(
+            "INFANT_DISCHARGED",
+            f"{infant.full_name} has been discharged; milk is no longer received for them.",
+        )
 
 
-def create_container(session: Session, unit: Unit, user: User, infant: Infant, *,
-                     expressed_at: dt.datetime, volume_ml: Decimal, milk_type: str,
-                     location: StorageLocation | None, colostrum: bool, medications: str | None,
-                     donor_lot: str | None, donor_product_code: str | None,
-                     donor_expires_at: dt.datetime | None, at: dt.datetime | None) -> Container:
+def create_container(
+    session: Session,
+    unit: Unit,
+    user: User,
+    infant: Infant,
+    *,
+    expressed_at: dt.datetime,
+    volume_ml: Decimal,
+    milk_type: str,
+    location: StorageLocation | None,
+    colostrum: bool,
+    medications: str | None,
+    donor_lot: str | None,
+    donor_product_code: str | None,
+    donor_expires_at: dt.datetime | None,
+    at: dt.datetime | None,
+) -> Container:
     """Staff receive milk at once; a parent's drop-off waits, reserved, for a nurse."""
     _require_admitted(infant)
     _check_milk(milk_type, donor_lot, donor_expires_at)
@@ -259,11 +297,20 @@ def create_container(session: Session, unit: Unit, user: User, infant: Infant, *
     _check_expressed(expressed_at, when, unit.now)
     [code] = allocate_codes(session, 1)
     container = Container(
-        code=code, infant=infant, mother=infant.mother, milk_type=milk_type,
-        donor_lot=donor_lot, donor_product_code=donor_product_code,
-        donor_expires_at=donor_expires_at, colostrum=colostrum, medications=medications,
-        expressed_at=expressed_at, volume_ml=volume_ml, remaining_ml=volume_ml,
-        state="reserved", created_at=unit.now,
+        code=code,
+        infant=infant,
+        mother=infant.mother,
+        milk_type=milk_type,
+        donor_lot=donor_lot,
+        donor_product_code=donor_product_code,
+        donor_expires_at=donor_expires_at,
+        colostrum=colostrum,
+        medications=medications,
+        expressed_at=expressed_at,
+        volume_ml=volume_ml,
+        remaining_ml=volume_ml,
+        state="reserved",
+        created_at=unit.now,
     )
     session.add(container)
     if user.is_staff:
@@ -274,22 +321,39 @@ def create_container(session: Session, unit: Unit, user: User, infant: Infant, *
     return container
 
 
-def reserve_labels(session: Session, unit: Unit, user: User, infant: Infant, count: int) -> list[str]:
+def reserve_labels(
+    session: Session, unit: Unit, user: User, infant: Infant, count: int
+) -> list[str]:
     _require_admitted(infant)
     new_codes = allocate_codes(session, count)
     for code in new_codes:
-        container = Container(code=code, infant=infant, mother=infant.mother, milk_type="MOM",
-                              state="reserved", created_at=unit.now,
-                              reserved_by_id=None if user.is_staff else user.id)
+        container = Container(
+            code=code,
+            infant=infant,
+            mother=infant.mother,
+            milk_type="MOM",
+            state="reserved",
+            created_at=unit.now,
+            reserved_by_id=None if user.is_staff else user.id,
+        )
         session.add(container)
         _record(session, container, "reserved", unit.now, user, unit.now, by="label sheet")
     return new_codes
 
 
-def receive(session: Session, unit: Unit, user: User, container: Container, *,
-            location: StorageLocation, expressed_at: dt.datetime | None,
-            volume_ml: Decimal | None, colostrum: bool | None, medications: str | None,
-            at: dt.datetime | None) -> Container:
+def receive(
+    session: Session,
+    unit: Unit,
+    user: User,
+    container: Container,
+    *,
+    location: StorageLocation,
+    expressed_at: dt.datetime | None,
+    volume_ml: Decimal | None,
+    colostrum: bool | None,
+    medications: str | None,
+    at: dt.datetime | None,
+) -> Container:
     if container.state != "reserved":
         _require_in_inventory(container, received=False)
         raise Conflict("ALREADY_RECEIVED", f"Container {container.code} was already received.")
@@ -325,21 +389,42 @@ def _receive(session, unit: Unit, user, container, location, when) -> None:
 
 # --- storage --------------------------------------------------------------------------------
 
-def move(session: Session, unit: Unit, user: User, container: Container,
-         location: StorageLocation, at: dt.datetime | None) -> Container:
+
+def move(
+    session: Session,
+    unit: Unit,
+    user: User,
+    container: Container,
+    location: StorageLocation,
+    at: dt.datetime | None,
+) -> Container:
     _require_in_inventory(container)
     when = _when(container, at, unit.now)
     expiry = expiry_with(container, unit.policy, [Stored(at=when, storage_class=location.kind)])
     before = container.state
     container.location = location
-    _record(session, container, "moved", when, user, unit.now, **_storage(location),
-            **({"froze": True} if before == "fresh" and expiry.state == "frozen" else {}))
+    _record(
+        session,
+        container,
+        "moved",
+        when,
+        user,
+        unit.now,
+        **_storage(location),
+        **({"froze": True} if before == "fresh" and expiry.state == "frozen" else {}),
+    )
     apply_expiry(container, expiry, unit.fingerprint)
     return container
 
 
-def thaw(session: Session, unit: Unit, user: User, container: Container,
-         location: StorageLocation, at: dt.datetime | None) -> Container:
+def thaw(
+    session: Session,
+    unit: Unit,
+    user: User,
+    container: Container,
+    location: StorageLocation,
+    at: dt.datetime | None,
+) -> Container:
     _require_in_inventory(container)
     when = _when(container, at, unit.now)
     expiry = expiry_with(container, unit.policy, [Thawed(at=when, storage_class=location.kind)])
@@ -349,15 +434,30 @@ def thaw(session: Session, unit: Unit, user: User, container: Container,
     return container
 
 
-def fortify(session: Session, unit: Unit, user: User, container: Container, product: str,
-            kcal_per_oz: Decimal | None, at: dt.datetime | None) -> Container:
+def fortify(
+    session: Session,
+    unit: Unit,
+    user: User,
+    container: Container,
+    product: str,
+    kcal_per_oz: Decimal | None,
+    at: dt.datetime | None,
+) -> Container:
     _require_in_inventory(container)
     when = _when(container, at, unit.now)
     expiry = expiry_with(container, unit.policy, [Fortified(at=when)])
     container.fortifier = product
     container.kcal_per_oz = kcal_per_oz
-    _record(session, container, "fortified", when, user, unit.now, product=product,
-            kcal_per_oz=float(kcal_per_oz) if kcal_per_oz is not None else None)
+    _record(
+        session,
+        container,
+        "fortified",
+        when,
+        user,
+        unit.now,
+        product=product,
+        kcal_per_oz=float(kcal_per_oz) if kcal_per_oz is not None else None,
+    )
     apply_expiry(container, expiry, unit.fingerprint)
     return container
 
@@ -368,8 +468,9 @@ def hold(session: Session, unit: Unit, user: User, container: Container, reason:
         raise Conflict("ALREADY_HELD", f"Container {container.code} is already on hold.")
     container.hold_reason = reason
     container.held_at = unit.now
-    _record(session, container, "held", _when(container, None, unit.now), user, unit.now,
-            reason=reason)
+    _record(
+        session, container, "held", _when(container, None, unit.now), user, unit.now, reason=reason
+    )
     return container
 
 
@@ -377,12 +478,21 @@ def release(session: Session, unit: Unit, user: User, container: Container) -> C
     if container.hold_reason is None:
         raise Conflict("NOT_HELD", f"Container {container.code} has no hold of its own to release.")
     reason, container.hold_reason, container.held_at = container.hold_reason, None, None
-    _record(session, container, "released", _when(container, None, unit.now), user, unit.now,
-            hold_reason=reason)
+    _record(
+        session,
+        container,
+        "released",
+        _when(container, None, unit.now),
+        user,
+        unit.now,
+        hold_reason=reason,
+    )
     return container
 
 
-def discard(session: Session, unit: Unit, user: User, container: Container, reason: str) -> Container:
+def discard(
+    session: Session, unit: Unit, user: User, container: Container, reason: str
+) -> Container:
     _require_in_inventory(container, received=False)
     _finish(session, unit, user, container, "discarded", reason=reason)
     return container
@@ -391,8 +501,9 @@ def discard(session: Session, unit: Unit, user: User, container: Container, reas
 def return_to_family(session: Session, unit: Unit, user: User, container: Container) -> Container:
     _require_in_inventory(container)
     if container.milk_type == "DHM":
-        raise Conflict("DONOR_MILK",
-                       "Donor milk belongs to the hospital's milk bank and is not sent home.")
+        raise Conflict(
+            "DONOR_MILK", "Donor milk belongs to the hospital's milk bank and is not sent home."
+        )
     _finish(session, unit, user, container, "returned")
     return container
 
@@ -408,27 +519,58 @@ def mark_printed(session: Session, unit: Unit, user: User, container: Container,
 
 # --- split and combine ----------------------------------------------------------------------
 
-def _child(session, unit: Unit, user, code: str, source: Container, *, volume: Decimal,
-           parents: list[Container], location: StorageLocation, event_type: str,
-           when: dt.datetime, inherited: list[Limit], state: str, **fields) -> Container:
+
+def _child(
+    session,
+    unit: Unit,
+    user,
+    code: str,
+    source: Container,
+    *,
+    volume: Decimal,
+    parents: list[Container],
+    location: StorageLocation,
+    event_type: str,
+    when: dt.datetime,
+    inherited: list[Limit],
+    state: str,
+    **fields,
+) -> Container:
     child = Container(
-        code=code, infant=source.infant, mother=source.mother, milk_type=source.milk_type,
-        volume_ml=volume, remaining_ml=volume, state=state, location=location,
-        received_at=when, created_at=unit.now,
-        inherited_limits=[_limit_to_json(limit) for limit in inherited], inherited_state=state,
+        code=code,
+        infant=source.infant,
+        mother=source.mother,
+        milk_type=source.milk_type,
+        volume_ml=volume,
+        remaining_ml=volume,
+        state=state,
+        location=location,
+        received_at=when,
+        created_at=unit.now,
+        inherited_limits=[_limit_to_json(limit) for limit in inherited],
+        inherited_state=state,
         **fields,
     )
     child.parents.extend(parents)
     session.add(child)
     expiry = expiry_with(child, unit.policy, [Stored(at=when, storage_class=location.kind)])
-    _record(session, child, event_type, when, user, unit.now, parents=[p.code for p in parents],
-            **_storage(location))
+    _record(
+        session,
+        child,
+        event_type,
+        when,
+        user,
+        unit.now,
+        parents=[p.code for p in parents],
+        **_storage(location),
+    )
     apply_expiry(child, expiry, unit.fingerprint)
     return child
 
 
-def split(session: Session, unit: Unit, user: User, container: Container,
-          volumes: Sequence[Decimal]) -> list[Container]:
+def split(
+    session: Session, unit: Unit, user: User, container: Container, volumes: Sequence[Decimal]
+) -> list[Container]:
     _require_usable_stock(container, unit.now)
     total = sum(volumes, Decimal(0))
     if total > container.remaining_ml:
@@ -439,57 +581,107 @@ def split(session: Session, unit: Unit, user: User, container: Container,
     when = _when(container, None, unit.now)
     limits = list(expiry_with(container, unit.policy).limits)
     children = [
-        _child(session, unit, user, code, container, volume=volume, parents=[container],
-               location=container.location, event_type="split_from", when=when,
-               inherited=limits, state=container.state,
-               donor_lot=container.donor_lot, donor_product_code=container.donor_product_code,
-               donor_expires_at=container.donor_expires_at, colostrum=container.colostrum,
-               medications=container.medications, expressed_at=container.expressed_at,
-               fortifier=container.fortifier, kcal_per_oz=container.kcal_per_oz)
+        _child(
+            session,
+            unit,
+            user,
+            code,
+            container,
+            volume=volume,
+            parents=[container],
+            location=container.location,
+            event_type="split_from",
+            when=when,
+            inherited=limits,
+            state=container.state,
+            donor_lot=container.donor_lot,
+            donor_product_code=container.donor_product_code,
+            donor_expires_at=container.donor_expires_at,
+            colostrum=container.colostrum,
+            medications=container.medications,
+            expressed_at=container.expressed_at,
+            fortifier=container.fortifier,
+            kcal_per_oz=container.kcal_per_oz,
+        )
         for code, volume in zip(allocate_codes(session, len(volumes)), volumes, strict=True)
     ]
     container.remaining_ml -= total
-    _record(session, container, "split_into", when, user, unit.now,
-            children=[child.code for child in children], volume_ml=float(total))
+    _record(
+        session,
+        container,
+        "split_into",
+        when,
+        user,
+        unit.now,
+        children=[child.code for child in children],
+        volume_ml=float(total),
+    )
     if container.remaining_ml == 0:
         _finish(session, unit, user, container, "consumed", by="split")
     return children
 
 
-def combine(session: Session, unit: Unit, user: User, sources: list[Container],
-            location: StorageLocation) -> Container:
+def combine(
+    session: Session, unit: Unit, user: User, sources: list[Container], location: StorageLocation
+) -> Container:
     if len({source.infant_id for source in sources}) > 1:
-        raise Conflict("MIXED_INFANTS",
-                       "These containers belong to different babies and must never be combined.")
+        raise Conflict(
+            "MIXED_INFANTS",
+            "These containers belong to different babies and must never be combined.",
+        )
     if len({source.milk_type for source in sources}) > 1:
-        raise Conflict("MIXED_MILK_TYPES",
-                       "Mother's own milk and donor milk are not combined; keep them separate.")
+        raise Conflict(
+            "MIXED_MILK_TYPES",
+            "Mother's own milk and donor milk are not combined; keep them separate.",
+        )
+    if len({source.donor_lot for source in sources}) > 1:
+        raise Conflict(
+            "MIXED_DONOR_LOTS",
+            "Donor milk from different lots is not pooled, so that each lot stays traceable.",
+        )
     for source in sources:
         _require_usable_stock(source, unit.now)
         if source.fortifier:
-            raise Conflict("FORTIFIED",
-                           f"Container {source.code} is fortified; combine milk before fortifying.")
+            raise Conflict(
+                "FORTIFIED",
+                f"Container {source.code} is fortified; combine milk before fortifying.",
+            )
     when = event_time(None, unit.now, max(source.last_event_at for source in sources))
     limits = [limit for source in sources for limit in expiry_with(source, unit.policy).limits]
-    lots = sorted({source.donor_lot for source in sources if source.donor_lot})
     medications = sorted({source.medications for source in sources if source.medications})
     donor_expiries = [s.donor_expires_at for s in sources if s.donor_expires_at is not None]
     [code] = allocate_codes(session, 1)
     child = _child(
-        session, unit, user, code, sources[0],
+        session,
+        unit,
+        user,
+        code,
+        sources[0],
         volume=sum((source.remaining_ml for source in sources), Decimal(0)),
-        parents=sources, location=location, event_type="combined_from", when=when,
+        parents=sources,
+        location=location,
+        event_type="combined_from",
+        when=when,
         inherited=limits,
         state="thawed" if any(source.state == "thawed" for source in sources) else "fresh",
-        donor_lot=", ".join(lots)[:64] or None, donor_expires_at=min(donor_expiries, default=None),
-        donor_product_code=None, colostrum=all(source.colostrum for source in sources),
+        donor_lot=sources[0].donor_lot,
+        donor_expires_at=min(donor_expiries, default=None),
+        donor_product_code=sources[0].donor_product_code,
+        colostrum=all(source.colostrum for source in sources),
         medications="; ".join(medications) or None,
         expressed_at=min(source.expressed_at for source in sources),
     )
     for source in sources:
-        _record(session, source, "combined_into", when, user, unit.now, child=child.code,
-                volume_ml=float(source.remaining_ml))
+        _record(
+            session,
+            source,
+            "combined_into",
+            when,
+            user,
+            unit.now,
+            child=child.code,
+            volume_ml=float(source.remaining_ml),
+        )
         source.remaining_ml = Decimal(0)
         _finish(session, unit, user, source, "consumed", by="combine")
     return child
-

@@ -1,4 +1,4 @@
-"""Mothers and babies: admission, donor-milk consent, name alerts, holds on a mother's milk, discharge."""
+"""Mothers and babies: admission, donor-milk consent, name alerts, a mother's holds, discharge."""
 
 from __future__ import annotations
 
@@ -24,10 +24,21 @@ def refresh_name_alerts(session: Session) -> None:
         infant.name_alert = False
 
 
-def admit_infant(session: Session, *, mrn: str, first_name: str, last_name: str,
-                 date_of_birth: dt.date, mother_mrn: str, mother_first_name: str,
-                 mother_last_name: str, donor_milk_consent: bool, wristband_code: str | None,
-                 daily_volume_ml: Decimal | None, today: dt.date) -> Infant:
+def admit_infant(
+    session: Session,
+    *,
+    mrn: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date,
+    mother_mrn: str,
+    mother_first_name: str,
+    mother_last_name: str,
+    donor_milk_consent: bool,
+    wristband_code: str | None,
+    daily_volume_ml: Decimal | None,
+    today: dt.date,
+) -> Infant:
     for field, name in (("first_name", first_name), ("last_name", last_name)):
         unprintable = printing.unprintable_characters(name)
         if unprintable:
@@ -49,8 +60,10 @@ def admit_infant(session: Session, *, mrn: str, first_name: str, last_name: str,
         raise Conflict("DUPLICATE_MRN", f"A baby with MRN {mrn!r} is already on record.")
     if session.scalars(select(Infant).where(Infant.wristband_code == wristband)).first():
         raise Conflict("DUPLICATE_WRISTBAND", f"Wristband code {wristband!r} is already in use.")
-    if session.scalars(select(Mother).where(Mother.mrn == mrn)).first() is not None or (
-        session.scalars(select(Infant).where(Infant.mrn == mother_mrn)).first() is not None
+    if (
+        mrn == mother_mrn
+        or session.scalars(select(Mother).where(Mother.mrn == mrn)).first()
+        or (session.scalars(select(Infant).where(Infant.mrn == mother_mrn)).first() is not None)
     ):
         raise Conflict("MRN_IN_USE", "A baby and a mother cannot share a medical record number.")
     mother = session.scalars(select(Mother).where(Mother.mrn == mother_mrn)).first()
@@ -58,7 +71,8 @@ def admit_infant(session: Session, *, mrn: str, first_name: str, last_name: str,
         mother = Mother(mrn=mother_mrn, first_name=mother_first_name, last_name=mother_last_name)
         session.add(mother)
     elif (names.normalise(mother.first_name), names.normalise(mother.last_name)) != (
-        names.normalise(mother_first_name), names.normalise(mother_last_name)
+        names.normalise(mother_first_name),
+        names.normalise(mother_last_name),
     ):
         # A mistyped mother MRN would make strangers' babies siblings: refuse rather than guess.
         raise Conflict(
@@ -66,24 +80,39 @@ def admit_infant(session: Session, *, mrn: str, first_name: str, last_name: str,
             f"Mother MRN {mother_mrn!r} belongs to {mother.first_name} {mother.last_name}. "
             "Check the mother's MRN and name.",
         )
-    infant = Infant(mrn=mrn, wristband_code=wristband, first_name=first_name,
-                    last_name=last_name, date_of_birth=date_of_birth, mother=mother,
-                    donor_milk_consent=donor_milk_consent, daily_volume_ml=daily_volume_ml,
-                    admitted=True)
+    infant = Infant(
+        mrn=mrn,
+        wristband_code=wristband,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        mother=mother,
+        donor_milk_consent=donor_milk_consent,
+        daily_volume_ml=daily_volume_ml,
+        admitted=True,
+    )
     session.add(infant)
     refresh_name_alerts(session)
     return infant
 
 
 def siblings(session: Session, infant: Infant) -> list[Infant]:
-    return list(session.scalars(
-        select(Infant).where(Infant.mother_id == infant.mother_id, Infant.id != infant.id)
-        .order_by(Infant.mrn)
-    ))
+    return list(
+        session.scalars(
+            select(Infant)
+            .where(Infant.mother_id == infant.mother_id, Infant.id != infant.id)
+            .order_by(Infant.mrn)
+        )
+    )
 
 
-def update_infant(infant: Infant, *, donor_milk_consent: bool | None = None,
-                  daily_volume_ml: Decimal | None = None, clear_daily_volume: bool = False) -> None:
+def update_infant(
+    infant: Infant,
+    *,
+    donor_milk_consent: bool | None = None,
+    daily_volume_ml: Decimal | None = None,
+    clear_daily_volume: bool = False,
+) -> None:
     if donor_milk_consent is not None:
         infant.donor_milk_consent = donor_milk_consent
     if daily_volume_ml is not None:
@@ -101,26 +130,35 @@ def inventory(session: Session, infant: Infant) -> dict:
     by_state = {state: Decimal(total) for state, _, total in rows if state in ON_HAND}
     return {
         "on_hand_ml": float(sum(by_state.values(), Decimal(0))),
-        "containers": sum(count for _, count, _ in rows),
+        "containers": sum(count for state, count, _ in rows if state in ON_HAND),
+        "reserved_labels": sum(count for state, count, _ in rows if state == "reserved"),
         "by_state": {state: float(by_state.get(state, 0)) for state in ON_HAND},
     }
 
 
 def containers_of(session: Session, infant: Infant) -> list[Container]:
-    return list(session.scalars(
-        select(Container).where(Container.infant_id == infant.id)
-        .order_by(Container.created_at.desc(), Container.id.desc())
-    ))
+    return list(
+        session.scalars(
+            select(Container)
+            .where(Container.infant_id == infant.id)
+            .order_by(Container.created_at.desc(), Container.id.desc())
+        )
+    )
 
 
 def to_take_home(session: Session, infant: Infant) -> list[Container]:
     """The mother's own milk still stored for this baby; donor milk stays with the hospital."""
-    return list(session.scalars(
-        select(Container).where(
-            Container.infant_id == infant.id, Container.state.in_(ON_HAND),
-            Container.milk_type == "MOM",
-        ).order_by(Container.expires_at, Container.code)
-    ))
+    return list(
+        session.scalars(
+            select(Container)
+            .where(
+                Container.infant_id == infant.id,
+                Container.state.in_(ON_HAND),
+                Container.milk_type == "MOM",
+            )
+            .order_by(Container.expires_at, Container.code)
+        )
+    )
 
 
 def discharge(session: Session, infant: Infant, now: dt.datetime) -> list[Container]:
@@ -151,10 +189,22 @@ def release_mother(session: Session, mother: Mother, user: User, now: dt.datetim
 
 
 def _log_for_mother(session, mother, event_type, details, user, now) -> int:
-    containers = list(session.scalars(
-        select(Container).where(Container.mother_id == mother.id, Container.state.in_(IN_INVENTORY))
-    ))
+    containers = list(
+        session.scalars(
+            select(Container).where(
+                Container.mother_id == mother.id, Container.state.in_(IN_INVENTORY)
+            )
+        )
+    )
     for container in containers:
-        session.add(ContainerEvent(container=container, type=event_type, at=now, recorded_at=now,
-                                   user_id=user.id, details=details))
+        session.add(
+            ContainerEvent(
+                container=container,
+                type=event_type,
+                at=now,
+                recorded_at=now,
+                user_id=user.id,
+                details=details,
+            )
+        )
     return len(containers)

@@ -44,22 +44,37 @@ class Witness:
 
 def container_facts(container: Container) -> ContainerFacts:
     return ContainerFacts(
-        code=container.code, infant_mrn=container.infant.mrn, mother_mrn=container.mother.mrn,
-        milk_type=container.milk_type, state=container.state, held=container.held,
-        expires_at=container.expires_at, colostrum=container.colostrum,
+        code=container.code,
+        infant_mrn=container.infant.mrn,
+        mother_mrn=container.mother.mrn,
+        milk_type=container.milk_type,
+        state=container.state,
+        held=container.held,
+        expires_at=container.expires_at,
+        colostrum=container.colostrum,
     )
 
 
 def infant_facts(infant: Infant) -> InfantFacts:
-    return InfantFacts(mrn=infant.mrn, mother_mrn=infant.mother.mrn, admitted=infant.admitted,
-                       donor_milk_consent=infant.donor_milk_consent, name=infant.full_name)
+    return InfantFacts(
+        mrn=infant.mrn,
+        mother_mrn=infant.mother.mrn,
+        admitted=infant.admitted,
+        donor_milk_consent=infant.donor_milk_consent,
+        name=infant.full_name,
+    )
 
 
-def _resolve_infant(session: Session, scanned: str) -> tuple[Infant | None, InfantFacts | Unresolved]:
+def _resolve_infant(
+    session: Session, scanned: str
+) -> tuple[Infant | None, InfantFacts | Unresolved]:
     text = scanned.strip()
     if codes.looks_like_container(text):
-        return None, Unresolved("INVALID_CODE", text,
-                                "That is a milk label, not a wristband. Scan the baby's wristband.")
+        return None, Unresolved(
+            "INVALID_CODE",
+            text,
+            "That is a milk label, not a wristband. Scan the baby's wristband.",
+        )
     infant = session.scalars(
         select(Infant).options(joinedload(Infant.mother)).where(Infant.wristband_code == text)
     ).first()
@@ -68,13 +83,17 @@ def _resolve_infant(session: Session, scanned: str) -> tuple[Infant | None, Infa
     return infant, infant_facts(infant)
 
 
-def _resolve_container(session: Session, scanned: str, *, lock: bool
-                       ) -> tuple[Container | None, ContainerFacts | Unresolved]:
+def _resolve_container(
+    session: Session, scanned: str, *, lock: bool
+) -> tuple[Container | None, ContainerFacts | Unresolved]:
     text = scanned.strip()
     code = codes.parse_container_code(text)
     if code is None:
-        hint = ("" if codes.looks_like_container(text)
-                else "That is not a milk label. Scan the barcode on the bottle.")
+        hint = (
+            ""
+            if codes.looks_like_container(text)
+            else "That is not a milk label. Scan the barcode on the bottle."
+        )
         return None, Unresolved("INVALID_CODE", text, hint)
     container = find_container(session, code, lock=lock)
     if container is None:
@@ -100,8 +119,9 @@ def _others(session: Session, infant: Infant, container: Container | None, now: 
     return [container_facts(other) for other in session.scalars(query)]
 
 
-def scan(session: Session, unit: Unit, infant_code: str, container_code: str, *,
-         lock: bool = False) -> Scan:
+def scan(
+    session: Session, unit: Unit, infant_code: str, container_code: str, *, lock: bool = False
+) -> Scan:
     """Resolve both scans and apply the feeding check; records nothing."""
     infant, infant_fact = _resolve_infant(session, infant_code)
     container, container_fact = _resolve_container(session, container_code, lock=lock)
@@ -114,32 +134,59 @@ def witness_for(session: Session, user: User, username: str, password: str) -> W
     """The second nurse for a typed-in code: another active member of staff, by password."""
     witness = accounts.authenticate(session, username, password)
     if witness is None:
-        raise InvalidInput("WITNESS_NOT_CONFIRMED",
-                           "The witness's username or password is wrong. The witness signs in again.")
+        raise InvalidInput(
+            "WITNESS_NOT_CONFIRMED",
+            "The witness's username or password is wrong. The witness signs in again.",
+        )
     if witness.id == user.id:
-        raise InvalidInput("WITNESS_SAME_USER",
-                           "A typed-in code needs a second nurse as witness, not yourself.")
+        raise InvalidInput(
+            "WITNESS_SAME_USER", "A typed-in code needs a second nurse as witness, not yourself."
+        )
     if not witness.is_staff:
-        raise InvalidInput("WITNESS_NOT_STAFF", "The witness must be a member of the nursing staff.")
+        raise InvalidInput(
+            "WITNESS_NOT_STAFF", "The witness must be a member of the nursing staff."
+        )
     return Witness(witness)
 
 
-def _near_miss(session: Session, unit: Unit, user: User, action: str, infant_code: str,
-               container_code: str, result: Scan, witness: Witness | None) -> None:
-    session.add(CheckAttempt(
-        at=unit.now, user_id=user.id, action=action,
-        infant_code=infant_code.strip(), container_code=container_code.strip(),
-        verdict=result.verdict.outcome,
-        reasons=[{"code": r.code, "severity": r.severity, "message": r.message}
-                 for r in result.verdict.reasons],
-        infant_id=result.infant.id if result.infant else None,
-        container_id=result.container.id if result.container else None,
-        manual_entry=witness is not None, witness_id=witness.user.id if witness else None,
-    ))
+def _near_miss(
+    session: Session,
+    unit: Unit,
+    user: User,
+    action: str,
+    infant_code: str,
+    container_code: str,
+    result: Scan,
+    witness: Witness | None,
+) -> None:
+    session.add(
+        CheckAttempt(
+            at=unit.now,
+            user_id=user.id,
+            action=action,
+            infant_code=infant_code.strip(),
+            container_code=container_code.strip(),
+            verdict=result.verdict.outcome,
+            reasons=[
+                {"code": r.code, "severity": r.severity, "message": r.message}
+                for r in result.verdict.reasons
+            ],
+            infant_id=result.infant.id if result.infant else None,
+            container_id=result.container.id if result.container else None,
+            manual_entry=witness is not None,
+            witness_id=witness.user.id if witness else None,
+        )
+    )
 
 
-def check(session: Session, unit: Unit, user: User, infant_code: str, container_code: str,
-          witness: Witness | None = None) -> Scan:
+def check(
+    session: Session,
+    unit: Unit,
+    user: User,
+    infant_code: str,
+    container_code: str,
+    witness: Witness | None = None,
+) -> Scan:
     require_staff(user)
     result = scan(session, unit, infant_code, container_code)
     if result.verdict.outcome != "go":
@@ -157,9 +204,19 @@ class FeedOutcome:
         return self.feed is None
 
 
-def feed(session: Session, unit: Unit, user: User, infant_code: str, container_code: str,
-         volume_ml: Decimal, *, acknowledge_warnings: bool, at: dt.datetime | None,
-         finished: bool = False, witness: Witness | None = None) -> FeedOutcome:
+def feed(
+    session: Session,
+    unit: Unit,
+    user: User,
+    infant_code: str,
+    container_code: str,
+    volume_ml: Decimal,
+    *,
+    acknowledge_warnings: bool,
+    at: dt.datetime | None,
+    finished: bool = False,
+    witness: Witness | None = None,
+) -> FeedOutcome:
     """Give a feed when the check allows it. A refused feed is a near miss and feeds nothing."""
     require_staff(user)
     result = scan(session, unit, infant_code, container_code, lock=True)
@@ -172,14 +229,21 @@ def feed(session: Session, unit: Unit, user: User, infant_code: str, container_c
     if volume_ml > container.remaining_ml:
         raise InvalidInput(
             "VOLUME_EXCEEDS_REMAINING",
-            f"{volume_ml} ml is more than the {container.remaining_ml} ml left in {container.code}.",
+            f"{volume_ml} ml is more than the {container.remaining_ml} ml left "
+            f"in {container.code}.",
         )
     when = event_time(at, unit.now, container.last_event_at)
-    given = Feed(container=container, infant=infant, volume_ml=volume_ml, at=when,
-                 recorded_at=unit.now, user_id=user.id,
-                 acknowledged=list(verdict.codes) if verdict.outcome == "warn" else [],
-                 manual_entry=witness is not None,
-                 witness_id=witness.user.id if witness else None)
+    given = Feed(
+        container=container,
+        infant=infant,
+        volume_ml=volume_ml,
+        at=when,
+        recorded_at=unit.now,
+        user_id=user.id,
+        acknowledged=list(verdict.codes) if verdict.outcome == "warn" else [],
+        manual_entry=witness is not None,
+        witness_id=witness.user.id if witness else None,
+    )
     session.add(given)
     if container.first_fed_at is None:
         # The first feed starts the hang-time clock.
@@ -187,19 +251,37 @@ def feed(session: Session, unit: Unit, user: User, infant_code: str, container_c
         container.first_fed_at = when
         apply_expiry(container, expiry, unit.fingerprint)
     container.remaining_ml -= volume_ml
-    _record(session, container, "fed", when, user, unit.now, volume_ml=float(volume_ml),
-            infant=infant.mrn, **({"witness": witness.user.username} if witness else {}))
+    _record(
+        session,
+        container,
+        "fed",
+        when,
+        user,
+        unit.now,
+        volume_ml=float(volume_ml),
+        infant=infant.mrn,
+        **({"witness": witness.user.username} if witness else {}),
+    )
     if container.remaining_ml == 0 or finished:
         container.state = "consumed"
-        _record(session, container, "consumed", when, user, unit.now,
-                by="feed" if container.remaining_ml == 0 else "marked finished")
+        _record(
+            session,
+            container,
+            "consumed",
+            when,
+            user,
+            unit.now,
+            by="feed" if container.remaining_ml == 0 else "marked finished",
+        )
     return FeedOutcome(result, given)
 
 
 def feeds_for(session: Session, infant: Infant) -> list[Feed]:
-    return list(session.scalars(
-        select(Feed).options(joinedload(Feed.container), joinedload(Feed.user))
-        .where(Feed.infant_id == infant.id).order_by(Feed.at.desc(), Feed.id.desc())
-    ))
-
-
+    return list(
+        session.scalars(
+            select(Feed)
+            .options(joinedload(Feed.container), joinedload(Feed.user))
+            .where(Feed.infant_id == infant.id)
+            .order_by(Feed.at.desc(), Feed.id.desc())
+        )
+    )

@@ -18,8 +18,9 @@ def get_location(session: Session, code: str) -> StorageLocation:
     return location
 
 
-def create_location(session: Session, code: str, name: str, kind: str | None,
-                    parent_code: str | None) -> StorageLocation:
+def create_location(
+    session: Session, code: str, name: str, kind: str | None, parent_code: str | None
+) -> StorageLocation:
     if session.scalars(select(StorageLocation).where(StorageLocation.code == code)).first():
         raise Conflict("DUPLICATE_LOCATION", f"A location with code {code!r} already exists.")
     if parent_code is None:
@@ -37,7 +38,8 @@ def create_location(session: Session, code: str, name: str, kind: str | None,
         if kind is not None and kind != parent.kind:
             raise InvalidInput(
                 "KIND_INHERITED",
-                f"A shelf or bin takes its kind from {parent.name} ({parent.kind}); leave kind out.",
+                f"A shelf or bin takes its kind from {parent.name} ({parent.kind}); "
+                "leave kind out.",
             )
         location = StorageLocation(code=code, name=name, kind=parent.kind, parent=parent)
     session.add(location)
@@ -53,12 +55,16 @@ def contents(session: Session, location: StorageLocation) -> list[Container]:
     """What is stored here, on this shelf and the shelves and bins below it."""
     ids, frontier = [location.id], [location.id]
     while frontier:
-        frontier = list(session.scalars(
-            select(StorageLocation.id).where(StorageLocation.parent_id.in_(frontier))
-        ))
+        frontier = list(
+            session.scalars(
+                select(StorageLocation.id).where(StorageLocation.parent_id.in_(frontier))
+            )
+        )
         ids.extend(frontier)
-    return list(session.scalars(
-        select(Container)
-        .where(Container.location_id.in_(ids), Container.state.in_(IN_INVENTORY))
-        .order_by(Container.expires_at, Container.code)
-    ))
+    return list(
+        session.scalars(
+            select(Container)
+            .where(Container.location_id.in_(ids), Container.state.in_(IN_INVENTORY))
+            .order_by(Container.expires_at, Container.code)
+        )
+    )

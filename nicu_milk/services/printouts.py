@@ -31,24 +31,32 @@ def pick_layout(unit: Unit, name: str | None, kind: str) -> printing.Layout:
     layout = layouts.get(name)
     if layout is None or layout.kind != kind:
         choices = ", ".join(sorted(n for n, lay in layouts.items() if lay.kind == kind))
-        raise InvalidInput("UNKNOWN_LAYOUT",
-                           f"No {kind} label layout named {name!r}. Choose one of: {choices}.")
+        raise InvalidInput(
+            "UNKNOWN_LAYOUT", f"No {kind} label layout named {name!r}. Choose one of: {choices}."
+        )
     return layout
 
 
 def label_content(container: Container, unit: Unit) -> printing.LabelContent:
     infant = container.infant
     return printing.LabelContent(
-        code=container.code, infant_first_name=infant.first_name,
-        infant_last_name=infant.last_name, infant_mrn=infant.mrn,
-        milk_type=container.milk_type, donor_lot=container.donor_lot,
-        donor_product_code=container.donor_product_code, colostrum=container.colostrum,
-        expressed_at=container.expressed_at, state=container.state,
-        expires_at=container.expires_at, expiry_reason=expiry_reason(container, unit.policy),
+        code=container.code,
+        infant_first_name=infant.first_name,
+        infant_last_name=infant.last_name,
+        infant_mrn=infant.mrn,
+        milk_type=container.milk_type,
+        donor_lot=container.donor_lot,
+        donor_product_code=container.donor_product_code,
+        colostrum=container.colostrum,
+        expressed_at=container.expressed_at,
+        state=container.state,
+        expires_at=container.expires_at,
+        expiry_reason=expiry_reason(container, unit.policy),
         fortifier=container.fortifier,
         kcal_per_oz=float(container.kcal_per_oz) if container.kcal_per_oz is not None else None,
         volume_ml=float(container.remaining_ml) if container.remaining_ml is not None else None,
-        name_alert=infant.name_alert, medications=container.medications,
+        name_alert=infant.name_alert,
+        medications=container.medications,
     )
 
 
@@ -61,24 +69,27 @@ def _render(render, *args):
         raise InvalidInput("UNPRINTABLE_TEXT", str(unprintable)) from None
 
 
-def container_label_pdf(session: Session, unit: Unit, user: User, container: Container,
-                        layout_name: str | None = None) -> bytes:
+def container_label_pdf(
+    session: Session, unit: Unit, user: User, container: Container, layout_name: str | None = None
+) -> bytes:
     layout = pick_layout(unit, layout_name, "thermal")
     pdf = _render(printing.label_pdf, label_content(container, unit), layout, unit.zone)
     mark_printed(session, unit, user, container, f"PDF, {layout.name}")
     return pdf
 
 
-def container_label_zpl(session: Session, unit: Unit, user: User, container: Container,
-                        layout_name: str | None = None) -> str:
+def container_label_zpl(
+    session: Session, unit: Unit, user: User, container: Container, layout_name: str | None = None
+) -> str:
     layout = pick_layout(unit, layout_name, "thermal")
     zpl = _render(printing.label_zpl, label_content(container, unit), layout, unit.zone)
     mark_printed(session, unit, user, container, f"ZPL, {layout.name}")
     return zpl
 
 
-def send_label(session: Session, unit: Unit, user: User, container: Container,
-               layout_name: str | None = None) -> str:
+def send_label(
+    session: Session, unit: Unit, user: User, container: Container, layout_name: str | None = None
+) -> str:
     """Send the label to the unit's Zebra printer (host:port); returns where it went."""
     layout = pick_layout(unit, layout_name, "thermal")
     printer = unit.printer
@@ -86,7 +97,8 @@ def send_label(session: Session, unit: Unit, user: User, container: Container,
         raise PrinterUnavailable(
             "NO_PRINTER",
             "No label printer is configured for this unit (NICU_MILK_LABEL_PRINTER). "
-            "Print the PDF label instead.")
+            "Print the PDF label instead.",
+        )
     host, _, port = printer.rpartition(":")
     zpl = _render(printing.label_zpl, label_content(container, unit), layout, unit.zone)
     try:
@@ -94,18 +106,25 @@ def send_label(session: Session, unit: Unit, user: User, container: Container,
     except printing.PrinterError as failure:
         raise PrinterUnavailable(
             "PRINTER_UNAVAILABLE",
-            f"{failure} The label was not printed; print the PDF label instead.") from None
+            f"{failure} The label was not printed; print the PDF label instead.",
+        ) from None
     mark_printed(session, unit, user, container, f"sent to {printer}, {layout.name}")
     return printer
 
 
-def reserved_containers(session: Session, infant: Infant, wanted: list[str] | None) -> list[Container]:
-    """The baby's reserved labels: all of them, or the codes asked for (each must be this baby's)."""
+def reserved_containers(
+    session: Session, infant: Infant, wanted: list[str] | None
+) -> list[Container]:
+    """The baby's reserved labels: all of them, or the codes asked for (each this baby's)."""
     query = select(Container).where(Container.infant_id == infant.id)
     if wanted is None:
-        return list(session.scalars(
-            query.where(Container.state == "reserved", Container.expressed_at.is_(None))
-            .order_by(Container.code)))
+        return list(
+            session.scalars(
+                query.where(
+                    Container.state == "reserved", Container.expressed_at.is_(None)
+                ).order_by(Container.code)
+            )
+        )
     found = {c.code: c for c in session.scalars(query.where(Container.code.in_(wanted)))}
     for code in wanted:
         if container_codes.parse_container_code(code) is None or code not in found:
@@ -113,16 +132,30 @@ def reserved_containers(session: Session, infant: Infant, wanted: list[str] | No
     return [found[code] for code in wanted]
 
 
-def reserved_sheet_pdf(session: Session, unit: Unit, user: User, infant: Infant,
-                       codes: list[str] | None = None, layout_name: str | None = None) -> bytes:
+def reserved_sheet_pdf(
+    session: Session,
+    unit: Unit,
+    user: User,
+    infant: Infant,
+    codes: list[str] | None = None,
+    layout_name: str | None = None,
+) -> bytes:
     """The parents' take-home sheet: the codes given, or every blank reserved label of the baby."""
     layout = pick_layout(unit, layout_name, "sheet")
     containers = reserved_containers(session, infant, codes)
     if not containers:
-        raise InvalidInput("NO_LABELS",
-                           "There are no reserved labels to print. Reserve some labels first.")
-    pdf = _render(printing.reserved_sheet_pdf, [c.code for c in containers], infant.full_name,
-                  infant.mrn, layout, unit.zone, unit.now)
+        raise InvalidInput(
+            "NO_LABELS", "There are no reserved labels to print. Reserve some labels first."
+        )
+    pdf = _render(
+        printing.reserved_sheet_pdf,
+        [c.code for c in containers],
+        infant.full_name,
+        infant.mrn,
+        layout,
+        unit.zone,
+        unit.now,
+    )
     for container in containers:
         mark_printed(session, unit, user, container, f"take-home sheet, {layout.name}")
     return pdf
@@ -140,50 +173,83 @@ def expiry_rows(containers: list[Container], unit: Unit) -> list[printing.Expiry
     rows = []
     for container in containers:
         storage_unit, shelf = _shelf(container)
-        rows.append(printing.ExpiryRow(
-            code=container.code, infant_name=container.infant.full_name,
-            infant_mrn=container.infant.mrn, state=container.state,
-            expires_at=container.expires_at,
-            expiry_reason=expiry_reason(container, unit.policy) or "",
-            storage_unit=storage_unit, shelf=shelf,
-            volume_ml=float(container.remaining_ml or 0)))
+        rows.append(
+            printing.ExpiryRow(
+                code=container.code,
+                infant_name=container.infant.full_name,
+                infant_mrn=container.infant.mrn,
+                state=container.state,
+                expires_at=container.expires_at,
+                expiry_reason=expiry_reason(container, unit.policy) or "",
+                storage_unit=storage_unit,
+                shelf=shelf,
+                volume_ml=float(container.remaining_ml or 0),
+            )
+        )
     return rows
 
 
 def expiry_report_pdf(session: Session, unit: Unit, within_hours: float) -> bytes:
     report = reports.expiry(session, unit.now, within_hours)
-    return printing.expiry_report_pdf(expiry_rows(report.expired, unit),
-                                      expiry_rows(report.expiring, unit), within_hours,
-                                      unit.name, unit.now, unit.zone)
+    return printing.expiry_report_pdf(
+        expiry_rows(report.expired, unit),
+        expiry_rows(report.expiring, unit),
+        within_hours,
+        unit.name,
+        unit.now,
+        unit.zone,
+    )
 
 
 def inventory_report_pdf(session: Session, unit: Unit) -> bytes:
-    rows = [printing.InventoryRow(
-        infant_name=row.infant.full_name, infant_mrn=row.infant.mrn,
-        volume_by_state=row.volume_by_state,
-        daily_volume_ml=float(row.infant.daily_volume_ml) if row.infant.daily_volume_ml else None,
-        days_of_supply=row.days_of_supply, low_supply=row.low_supply)
-        for row in reports.inventory(session, unit.policy)]
+    rows = [
+        printing.InventoryRow(
+            infant_name=row.infant.full_name,
+            infant_mrn=row.infant.mrn,
+            volume_by_state=row.volume_by_state,
+            daily_volume_ml=float(row.infant.daily_volume_ml)
+            if row.infant.daily_volume_ml
+            else None,
+            days_of_supply=row.days_of_supply,
+            low_supply=row.low_supply,
+        )
+        for row in reports.inventory(session, unit.policy, unit.now)
+    ]
     return printing.inventory_report_pdf(rows, unit.name, unit.now, unit.zone)
 
 
-def near_miss_report_pdf(session: Session, unit: Unit,
-                         since: dt.datetime | None, until: dt.datetime | None) -> bytes:
+def near_miss_report_pdf(
+    session: Session, unit: Unit, since: dt.datetime | None, until: dt.datetime | None
+) -> bytes:
     report = reports.near_misses(session, since, until)
-    rows = [printing.NearMissRow(
-        at=attempt.at, user=attempt.user.username, verdict=attempt.verdict,
-        reason_codes=tuple(reason["code"] for reason in attempt.reasons),
-        infant_code=attempt.infant_code, container_code=attempt.container_code)
-        for attempt in report.attempts]
-    return printing.near_miss_report_pdf(report.counts, rows, since, until, unit.name, unit.now,
-                                         unit.zone)
+    rows = [
+        printing.NearMissRow(
+            at=attempt.at,
+            user=attempt.user.username,
+            verdict=attempt.verdict,
+            reason_codes=tuple(reason["code"] for reason in attempt.reasons),
+            infant_code=attempt.infant_code,
+            container_code=attempt.container_code,
+        )
+        for attempt in report.attempts
+    ]
+    return printing.near_miss_report_pdf(
+        report.counts, rows, since, until, unit.name, unit.now, unit.zone
+    )
 
 
 def discharge_pdf(session: Session, unit: Unit, infant: Infant) -> bytes:
-    rows = [printing.DischargeRow(
-        code=c.code, state=c.state, volume_ml=float(c.remaining_ml or 0),
-        expressed_at=c.expressed_at, expires_at=c.expires_at,
-        location=c.location.path if c.location else "")
-        for c in families.to_take_home(session, infant)]
-    return printing.discharge_report_pdf(infant.full_name, infant.mrn, rows, unit.name, unit.now,
-                                         unit.zone)
+    rows = [
+        printing.DischargeRow(
+            code=c.code,
+            state=c.state,
+            volume_ml=float(c.remaining_ml or 0),
+            expressed_at=c.expressed_at,
+            expires_at=c.expires_at,
+            location=c.location.path if c.location else "",
+        )
+        for c in families.to_take_home(session, infant)
+    ]
+    return printing.discharge_report_pdf(
+        infant.full_name, infant.mrn, rows, unit.name, unit.now, unit.zone
+    )

@@ -7,7 +7,7 @@ from collections import Counter as Tally
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import IN_INVENTORY, ON_HAND, CheckAttempt, Container, Infant, StorageLocation
@@ -26,13 +26,16 @@ def expiry(session: Session, now: dt.datetime, within_hours: float) -> ExpiryRep
     horizon = now + dt.timedelta(hours=within_hours)
     rows = session.scalars(
         select(Container)
-        .options(joinedload(Container.infant),
-                 joinedload(Container.location).joinedload(StorageLocation.parent))
+        .options(
+            joinedload(Container.infant),
+            joinedload(Container.location).joinedload(StorageLocation.parent),
+        )
         .where(Container.state.in_(IN_INVENTORY), Container.expires_at <= horizon)
         .order_by(Container.expires_at, Container.code)
     ).all()
     return ExpiryReport(
-        generated_at=now, within_hours=within_hours,
+        generated_at=now,
+        within_hours=within_hours,
         expired=[c for c in rows if c.expires_at <= now],
         expiring=[c for c in rows if c.expires_at > now],
     )
@@ -46,10 +49,13 @@ class NearMissReport:
     attempts: list[CheckAttempt]
 
 
-def near_misses(session: Session, since: dt.datetime | None, until: dt.datetime | None,
-                limit: int | None = None) -> NearMissReport:
-    query = select(CheckAttempt).options(joinedload(CheckAttempt.user)).order_by(
-        CheckAttempt.at.desc(), CheckAttempt.id.desc()
+def near_misses(
+    session: Session, since: dt.datetime | None, until: dt.datetime | None, limit: int | None = None
+) -> NearMissReport:
+    query = (
+        select(CheckAttempt)
+        .options(joinedload(CheckAttempt.user))
+        .order_by(CheckAttempt.at.desc(), CheckAttempt.id.desc())
     )
     if since is not None:
         query = query.where(CheckAttempt.at >= since)
@@ -66,6 +72,8 @@ class InfantSupply:
     infant: Infant
     volume_by_state: dict[str, float]
     containers: int
+    # Milk that could be fed: not expired and not on hold. Supply is counted from this alone.
+    usable_ml: float
     days_of_supply: float | None
     low_supply: bool
 
@@ -74,27 +82,50 @@ class InfantSupply:
         return sum(self.volume_by_state.values())
 
 
-def inventory(session: Session, policy: Policy) -> list[InfantSupply]:
-    infants = list(session.scalars(
-        select(Infant).where(Infant.admitted).order_by(Infant.last_name, Infant.first_name)
-    ))
+def inventory(session: Session, policy: Policy, now: dt.datetime) -> list[InfantSupply]:
+    infants = list(
+        session.scalars(
+            select(Infant)
+            .options(joinedload(Infant.mother))
+            .where(Infant.admitted)
+            .order_by(Infant.last_name, Infant.first_name)
+        )
+    )
+    usable = (Container.expires_at > now) & Container.hold_reason.is_(None)
     totals = session.execute(
-        select(Container.infant_id, Container.state, func.count(),
-               func.coalesce(func.sum(Container.remaining_ml), 0))
+        select(
+            Container.infant_id,
+            Container.state,
+            func.count(),
+            func.coalesce(func.sum(Container.remaining_ml), 0),
+            func.coalesce(func.sum(case((usable, Container.remaining_ml), else_=0)), 0),
+        )
         .where(Container.state.in_(ON_HAND))
         .group_by(Container.infant_id, Container.state)
     ).all()
     by_infant: dict[int, dict[str, Decimal]] = {}
+    usable_by_infant: Tally = Tally()
     counts: Tally = Tally()
-    for infant_id, state, count, total in totals:
+    for infant_id, state, count, total, usable_total in totals:
         by_infant.setdefault(infant_id, {})[state] = Decimal(total)
+        usable_by_infant[infant_id] += Decimal(usable_total)
         counts[infant_id] += count
     rows = []
     for infant in infants:
         volumes = {state: float(by_infant.get(infant.id, {}).get(state, 0)) for state in ON_HAND}
+        # A mother's hold quarantines all her milk: none of it is supply until released.
+        usable_ml = 0.0 if infant.mother.hold_reason else float(usable_by_infant[infant.id])
         days = None
         if infant.daily_volume_ml:
-            days = round(sum(volumes.values()) / float(infant.daily_volume_ml), 1)
-        rows.append(InfantSupply(infant, volumes, counts[infant.id], days,
-                                 low_supply=days is not None and days < policy.low_supply_days))
+            days = round(usable_ml / float(infant.daily_volume_ml), 1)
+        rows.append(
+            InfantSupply(
+                infant,
+                volumes,
+                counts[infant.id],
+                usable_ml,
+                days,
+                low_supply=days is not None and days < policy.low_supply_days,
+            )
+        )
     return rows

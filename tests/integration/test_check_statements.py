@@ -42,10 +42,16 @@ def busy_history(unit):
         bottle = receive_milk(nurse, location="FZ1-S1", expressed_at=ago(days=20, hours=n))
         codes.append(bottle["code"])
     for code in codes[:10]:
-        assert nurse.post(f"/containers/{code}/thaw", {"location_code": "FR1-S1"}).status_code == 200
+        assert (
+            nurse.post(f"/containers/{code}/thaw", {"location_code": "FR1-S1"}).status_code == 200
+        )
     for code in codes[:5]:
-        feed = {"infant_code": "INF100", "container_code": code, "volume_ml": 5,
-                "acknowledge_warnings": True}
+        feed = {
+            "infant_code": "INF100",
+            "container_code": code,
+            "volume_ml": 5,
+            "acknowledge_warnings": True,
+        }
         assert nurse.post("/feeds", feed).status_code == 201
     return codes
 
@@ -58,7 +64,9 @@ def test_a_go_check_reads_three_times_and_writes_nothing(unit, request, history)
     bottle = receive_milk(nurse, expressed_at=ago(minutes=30), colostrum=True)
 
     with statements() as seen:
-        answer = nurse.post("/feeds/check", {"infant_code": "INF100", "container_code": bottle["code"]})
+        answer = nurse.post(
+            "/feeds/check", {"infant_code": "INF100", "container_code": bottle["code"]}
+        )
 
     assert answer.get_json()["verdict"] == "go", answer.get_json()
     selects, writes = _work(seen)
@@ -71,8 +79,9 @@ def test_a_stop_check_reads_three_times_and_writes_only_the_near_miss(unit, busy
     twin_milk = receive_milk(nurse, mrn="INF200")
 
     with statements() as seen:
-        answer = nurse.post("/feeds/check",
-                            {"infant_code": "INF100", "container_code": twin_milk["code"]})
+        answer = nurse.post(
+            "/feeds/check", {"infant_code": "INF100", "container_code": twin_milk["code"]}
+        )
 
     assert answer.get_json()["verdict"] == "stop"
     selects, writes = _work(seen)

@@ -40,8 +40,9 @@ def test_init_db_upgrades_in_place_and_keeps_every_record(runner, app):
 def test_demo_data_is_a_realistic_unit(runner, app):
     result = runner.invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
-    states = dict(db.session.execute(
-        select(Container.state, func.count()).group_by(Container.state)).all())
+    states = dict(
+        db.session.execute(select(Container.state, func.count()).group_by(Container.state)).all()
+    )
     for state in ("reserved", "fresh", "frozen", "thawed", "consumed", "discarded"):
         assert states.get(state, 0) > 0, states
     babies = list(db.session.scalars(select(Infant)))
@@ -51,8 +52,9 @@ def test_demo_data_is_a_realistic_unit(runner, app):
     assert sum(baby.name_alert for baby in babies) >= 2
     kinds = {place.kind for place in db.session.scalars(select(StorageLocation))}
     assert {"refrigerator", "freezer", "deep_freezer"} <= kinds
-    assert db.session.scalar(select(func.count()).where(Container.milk_type == "DHM",
-                                                         Container.donor_lot.is_not(None)))
+    assert db.session.scalar(
+        select(func.count()).where(Container.milk_type == "DHM", Container.donor_lot.is_not(None))
+    )
     # Some milk has expired and some is about to: the expiry report has something to show.
     report = reports.expiry(db.session, dt.datetime.now(dt.UTC), within_hours=12)
     assert report.expired and report.expiring
@@ -60,8 +62,10 @@ def test_demo_data_is_a_realistic_unit(runner, app):
 
 
 def test_create_user_reads_the_password_from_stdin(runner, app, client):
-    result = runner.invoke(args=["create-user", "rosa", "--role", "charge_nurse",
-                                 "--password-stdin"], input=f"{PASSWORD}\n")
+    result = runner.invoke(
+        args=["create-user", "rosa", "--role", "charge_nurse", "--password-stdin"],
+        input=f"{PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     answer = client.post("/api/v1/auth/token", json={"username": "rosa", "password": PASSWORD})
     assert answer.status_code == 200
@@ -69,17 +73,32 @@ def test_create_user_reads_the_password_from_stdin(runner, app, client):
 
 
 def test_create_user_links_a_parent_to_twins(runner, app, unit):
-    result = runner.invoke(args=["create-user", "dad", "--role", "parent", "--password-stdin",
-                                 "--infant", "INF200", "--infant", "INF201"], input=f"{PASSWORD}\n")
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "dad",
+            "--role",
+            "parent",
+            "--password-stdin",
+            "--infant",
+            "INF200",
+            "--infant",
+            "INF201",
+        ],
+        input=f"{PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     dad = db.session.scalars(select(User).where(User.username == "dad")).one()
     assert sorted(baby.mrn for baby in dad.infants) == ["INF200", "INF201"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["create-user", "x", "--role", "parent", "--password-stdin", "--infant", "NOPE"], "NOPE"),
-    (["create-user", "y", "--role", "nurse", "--password-stdin"], "8 characters"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["create-user", "x", "--role", "parent", "--password-stdin", "--infant", "NOPE"], "NOPE"),
+        (["create-user", "y", "--role", "nurse", "--password-stdin"], "8 characters"),
+    ],
+)
 def test_create_user_refuses_clearly(runner, app, args, message):
     password = "short" if "8 characters" in message else PASSWORD
     result = runner.invoke(args=args, input=f"{password}\n")

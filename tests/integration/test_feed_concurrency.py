@@ -24,8 +24,9 @@ def race(app, token: str, bodies: list[dict]) -> list:
     def feed(index: int) -> None:
         client = app.test_client()
         barrier.wait()
-        answers[index] = client.post("/api/v1/feeds", json=bodies[index],
-                                     headers={"Authorization": f"Bearer {token}"})
+        answers[index] = client.post(
+            "/api/v1/feeds", json=bodies[index], headers={"Authorization": f"Bearer {token}"}
+        )
 
     threads = [threading.Thread(target=feed, args=(i,)) for i in range(len(bodies))]
     for thread in threads:

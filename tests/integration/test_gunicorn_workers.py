@@ -1,4 +1,4 @@
-"""Several gunicorn workers on one database behave as one server: nothing lives in process memory."""
+"""Several gunicorn workers on one database behave as one: nothing lives in process memory."""
 
 from __future__ import annotations
 
@@ -30,12 +30,30 @@ def _free_port() -> int:
 @pytest.fixture
 def server(database_url, unit):
     port = _free_port()
-    env = {**os.environ, "NICU_MILK_DATABASE_URL": database_url,
-           "NICU_MILK_TIMEZONE": "America/Chicago", "NICU_MILK_SECRET_KEY": "test"}
+    env = {
+        **os.environ,
+        "NICU_MILK_DATABASE_URL": database_url,
+        "NICU_MILK_TIMEZONE": "America/Chicago",
+        "NICU_MILK_SECRET_KEY": "test",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--no-control-socket",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(WORKERS),
+            "--no-control-socket",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}/api/v1"
     deadline = time.monotonic() + 30
@@ -54,8 +72,12 @@ def server(database_url, unit):
 
 
 def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as answer:
             return answer.status, json.loads(answer.read())
@@ -81,6 +103,7 @@ def test_feeds_racing_across_worker_processes_never_overdraw(server, unit):
 
     statuses = sorted(status for status, _ in answers)
     assert statuses == [201] * 3 + [400] * 5, answers
-    remaining = sorted(payload["container"]["remaining_ml"] for status, payload in answers
-                       if status == 201)
+    remaining = sorted(
+        payload["container"]["remaining_ml"] for status, payload in answers if status == 201
+    )
     assert remaining == [5, 15, 25]
