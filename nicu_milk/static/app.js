@@ -1,0 +1,120 @@
+/* NICU milk: a little progressive JavaScript. Every page works without it; this only keeps the
+   scan box ready, tells a hand-typed code from a scanner, and signs out an idle screen. */
+(function () {
+  "use strict";
+
+  // A keyboard-wedge scanner types a whole code in a few milliseconds per character; a person
+  // takes well over 50 ms between keys. A code typed by hand needs a witness (two-person check).
+  var TYPED_GAP_MS = 50;
+  var MIN_KEYS = 4;
+
+  function median(values) {
+    var sorted = values.slice().sort(function (a, b) { return a - b; });
+    var middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  }
+
+  function watchScanBox(input) {
+    var form = input.form;
+    var entry = form.querySelector("[data-entry-method]");
+    var times = [];
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === "Tab") { return; }
+      if (input.value === "") { times = []; }
+      times.push(event.timeStamp || Date.now());
+    });
+    form.addEventListener("submit", function () {
+      var gaps = [];
+      for (var i = 1; i < times.length; i += 1) { gaps.push(times[i] - times[i - 1]); }
+      if (entry) {
+        entry.value = gaps.length >= MIN_KEYS - 1 && median(gaps) > TYPED_GAP_MS ? "typed" : "";
+      }
+      times = [];
+    });
+    // The scanner types into whatever has focus: bring focus back to the scan box whenever it
+    // drifts to nothing in particular (a tap on the page's background).
+    document.addEventListener("click", function () {
+      window.setTimeout(function () {
+        var active = document.activeElement;
+        if (!active || active === document.body || active.id === "main") { input.focus(); }
+      }, 0);
+    });
+    if (input.hasAttribute("autofocus") && document.activeElement !== input) { input.focus(); }
+  }
+
+  // Sign-in: a badge scan ends with Enter; go on to the password instead of submitting.
+  function watchLogin(form) {
+    var username = form.querySelector("input[name=username]");
+    var password = form.querySelector("input[name=password]");
+    if (!username || !password) { return; }
+    username.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && password.value === "") {
+        event.preventDefault();
+        password.focus();
+      }
+    });
+  }
+
+  // A pick list beside a scan field fills the field in.
+  function watchPickLists() {
+    document.querySelectorAll("select[data-fills]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        var target = document.getElementById(select.getAttribute("data-fills"));
+        if (target && select.value) { target.value = select.value; }
+      });
+    });
+  }
+
+  // One tap records one feed: a second tap while the page loads does nothing.
+  function guardDoubleSubmit() {
+    document.querySelectorAll("form").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (form.getAttribute("data-sending") === "yes") { event.preventDefault(); return; }
+        var question = form.getAttribute("data-confirm");
+        if (question && !window.confirm(question)) { event.preventDefault(); return; }
+        form.setAttribute("data-sending", "yes");
+        window.setTimeout(function () { form.removeAttribute("data-sending"); }, 8000);
+      });
+    });
+  }
+
+  // A screen left alone shows patients' names: after the idle limit, go to sign-in (the server
+  // has signed the session out by then too).
+  function watchIdle() {
+    var seconds = parseInt(document.body.getAttribute("data-idle-seconds") || "0", 10);
+    var loginUrl = document.body.getAttribute("data-login-url");
+    if (!seconds || !loginUrl) { return; }
+    var timer = null;
+    function restart() {
+      if (timer) { window.clearTimeout(timer); }
+      timer = window.setTimeout(function () {
+        var here = window.location.pathname + window.location.search;
+        window.location.assign(loginUrl + "?next=" + encodeURIComponent(here));
+      }, (seconds + 5) * 1000);
+    }
+    ["keydown", "pointerdown", "touchstart", "scroll"].forEach(function (name) {
+      document.addEventListener(name, restart, { passive: true });
+    });
+    restart();
+  }
+
+  function wireBackButtons() {
+    document.querySelectorAll("[data-action=back]").forEach(function (button) {
+      button.addEventListener("click", function () { window.history.back(); });
+    });
+    document.querySelectorAll("[data-action=print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var scan = document.querySelector("[data-scan-input]");
+    if (scan) { watchScanBox(scan); }
+    var login = document.querySelector("[data-login-form]");
+    if (login) { watchLogin(login); }
+    watchPickLists();
+    guardDoubleSubmit();
+    watchIdle();
+    wireBackButtons();
+  });
+}());

@@ -1,0 +1,80 @@
+"""Signing in (by username or a scanned staff badge) and out, and each role's start page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import InputRequired, Length
+
+from ..extensions import db
+from ..runtime import now
+from ..services import accounts
+from .forms import add_error, printable
+
+bp = Blueprint("auth", __name__)
+
+START_PAGES = {
+    "nurse": "bedside.scan",
+    "charge_nurse": "charge.dashboard",
+    "admin": "admin.index",
+    "parent": "family.index",
+}
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username or staff badge", [
+        InputRequired("Enter your username, or scan your staff badge."),
+        Length(max=100, message="At most 100 characters."), printable,
+    ], filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        render_kw={"autocomplete": "username", "autocapitalize": "off", "spellcheck": "false",
+                   "autofocus": True})
+    password = PasswordField("Password", [
+        InputRequired("Enter your password."), Length(max=200, message="At most 200 characters."),
+    ], render_kw={"autocomplete": "current-password"})
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host (an open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(START_PAGES.get(current_user.role, "auth.login")))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    target = _safe_next(request.args.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(target or url_for("auth.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session, form.username.data, form.password.data)
+        if user is None:
+            add_error(form, "The username or password is wrong. Check them and try again.")
+            form.password.data = ""
+            return render_template("auth/login.html", form=form), 401
+        # A fresh session on sign-in: nothing from before carries over.
+        session.clear()
+        login_user(user)
+        session["seen_at"] = now().timestamp()
+        db.session.commit()
+        return redirect(target or url_for(START_PAGES.get(user.role, "auth.home")))
+    status = 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

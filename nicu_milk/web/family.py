@@ -1,0 +1,192 @@
+"""The parent portal: their own baby's milk, pre-registering a drop-off, printing take-home
+labels, and what goes home at discharge. Another family's baby is simply not found (404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..models import Infant
+from ..runtime import now, unit
+from ..services import containers as ledger
+from ..services import families, pages
+from ..services.common import infant_for
+from .access import allow, me, pdf, printouts
+from .display import SOON_HOURS, from_local
+from .forms import (
+    LocalTimeField,
+    VolumeField,
+    add_error,
+    not_in_future,
+    printable,
+    show_domain_error,
+)
+
+bp = Blueprint("family", __name__, url_prefix="/family")
+
+PARENT = ("parent",)
+EXPIRING_HOURS = SOON_HOURS
+BOTTLE_ROWS = 6
+
+
+def _my_baby(mrn: str) -> Infant:
+    return infant_for(db.session, me(), mrn)
+
+
+@bp.route("/")
+@allow(*PARENT)
+def index():
+    horizon = now() + dt.timedelta(hours=EXPIRING_HOURS)
+    babies = [
+        {"infant": baby, "inventory": families.inventory(db.session, baby),
+         "expiring": pages.expiring_of(db.session, baby, horizon),
+         "waiting": [c for c in pages.reserved_of(db.session, baby) if c.volume_ml is not None]}
+        for baby in sorted(me().infants, key=lambda b: (b.last_name, b.first_name))
+    ]
+    return render_template("family/index.html", babies=babies, expiring_hours=EXPIRING_HOURS)
+
+
+@bp.route("/<mrn>")
+@allow(*PARENT)
+def baby(mrn: str):
+    infant = _my_baby(mrn)
+    stock = pages.stock_of(db.session, infant)
+    return render_template(
+        "family/baby.html", infant=infant, inventory=families.inventory(db.session, infant),
+        stored=[c for c in stock if c.state != "reserved"],
+        waiting=[c for c in stock if c.state == "reserved" and c.volume_ml is not None],
+        blank=[c for c in stock if c.state == "reserved" and c.volume_ml is None],
+    )
+
+
+# --- pre-registering a drop-off -------------------------------------------------------------
+
+class BottleRow(Form):
+    """One bottle of a drop-off; a row left empty is ignored."""
+
+    expressed_at = LocalTimeField("Pumped at", [Optional(), not_in_future])
+    volume_ml = VolumeField("Volume (ml)", required=False)
+    colostrum = BooleanField("Colostrum")
+
+
+class DropOffForm(FlaskForm):
+    bottles = FieldList(FormField(BottleRow), min_entries=BOTTLE_ROWS, max_entries=20)
+    medications = TextAreaField("Medications you are taking (if any)",
+                                [Optional(), Length(max=2000), printable],
+                                filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                                render_kw={"rows": 2})
+
+
+@bp.route("/<mrn>/drop-off", methods=["GET", "POST"])
+@allow(*PARENT)
+def drop_off(mrn: str):
+    infant = _my_baby(mrn)
+    form = DropOffForm()
+    made = []
+    if form.validate_on_submit():
+        rows = [row.form for row in form.bottles
+                if row.form.expressed_at.data or row.form.volume_ml.data]
+        for row in rows:
+            if not row.expressed_at.data:
+                add_error(row, "Enter when you pumped this bottle.", "expressed_at")
+            if not row.volume_ml.data:
+                add_error(row, "Enter how much is in this bottle.", "volume_ml")
+        if not rows:
+            add_error(form, "Enter at least one bottle: when you pumped it and how much.")
+        if not form.form_errors and not any(row.errors for row in rows):
+            try:
+                made = [
+                    ledger.create_container(
+                        db.session, unit(), me(), infant,
+                        expressed_at=from_local(row.expressed_at.data),
+                        volume_ml=row.volume_ml.data, milk_type="MOM", location=None,
+                        colostrum=row.colostrum.data, medications=form.medications.data or None,
+                        donor_lot=None, donor_product_code=None, donor_expires_at=None, at=None)
+                    for row in rows
+                ]
+            except DomainError as refused:
+                show_domain_error(form, refused, {})
+                made = []
+            else:
+                db.session.commit()
+                return render_template("family/dropped_off.html", infant=infant, made=made)
+    return render_template("family/drop_off.html", infant=infant, form=form), (
+        400 if request.method == "POST" else 200)
+
+
+# --- label sheets ---------------------------------------------------------------------------
+
+class LabelSheetForm(FlaskForm):
+    count = IntegerField("How many labels?", [
+        InputRequired("Enter how many labels to print."),
+        NumberRange(1, 60, "Between 1 and 60 labels."),
+    ], default=12, render_kw={"inputmode": "numeric", "min": 1, "max": 60})
+
+
+@bp.route("/<mrn>/labels", methods=["GET", "POST"])
+@allow(*PARENT)
+def label_sheet(mrn: str):
+    infant = _my_baby(mrn)
+    form = LabelSheetForm()
+    if form.validate_on_submit():
+        try:
+            made = ledger.reserve_labels(db.session, unit(), me(), infant, form.count.data)
+        except DomainError as refused:
+            show_domain_error(form, refused, {})
+        else:
+            db.session.commit()
+            return render_template("family/labels_ready.html", infant=infant, made=made)
+    return render_template("family/labels.html", infant=infant, form=form), (
+        400 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/<mrn>/labels.pdf")
+@allow(*PARENT)
+def labels_pdf(mrn: str):
+    infant = _my_baby(mrn)
+    wanted = [code.strip() for code in request.args.get("codes", "").split(",") if code.strip()]
+    if not wanted or len(wanted) > 60:
+        abort(400, "Choose between 1 and 60 labels to print.")
+    for code in wanted:
+        try:
+            container = ledger.container_for(db.session, me(), code)
+        except NotFound:
+            abort(404, f"No label {code[:20]!r} is on record for {infant.full_name}.")
+        if container.infant_id != infant.id:
+            abort(404, f"No label {code[:20]!r} is on record for {infant.full_name}.")
+    content = printouts().reserved_sheet_pdf(db.session, unit(), me(), infant, wanted)
+    return pdf(content, f"labels-{infant.mrn}.pdf")
+
+
+# --- discharge ------------------------------------------------------------------------------
+
+@bp.route("/<mrn>/take-home")
+@allow(*PARENT)
+def take_home(mrn: str):
+    infant = _my_baby(mrn)
+    return render_template("family/take_home.html", infant=infant,
+                           milk=families.to_take_home(db.session, infant))
+
+
+@bp.route("/<mrn>/take-home.pdf")
+@allow(*PARENT)
+def take_home_pdf(mrn: str):
+    infant = _my_baby(mrn)
+    return pdf(printouts().discharge_pdf(db.session, unit(), infant), f"take-home-{infant.mrn}.pdf")
+
+
+@bp.route("/<mrn>/reprint")
+@allow(*PARENT)
+def reprint(mrn: str):
+    """Print again the labels of a drop-off waiting for the nurse."""
+    infant = _my_baby(mrn)
+    codes = [c.code for c in pages.reserved_of(db.session, infant)]
+    if not codes:
+        return redirect(url_for("family.baby", mrn=infant.mrn))
+    return redirect(url_for("family.labels_pdf", mrn=infant.mrn, codes=",".join(codes[:60])))

@@ -1,0 +1,56 @@
+"""The charge nurse's dashboard: expired and expiring milk, with the expiry report to print."""
+
+from __future__ import annotations
+
+import pypdfium2
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import scan, shoot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def pdf_text(pdf: bytes) -> str:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
+def test_the_charge_nurse_prints_the_expiry_report(page, unit):
+    expired = unit.receive("INF100", hours_ago=50, received_hours_ago=49)  # fridge: 48 h
+    expiring = unit.receive("INF200", hours_ago=40)
+    unit.receive("INF300", hours_ago=1)
+    # A stopped feed makes a near miss for this shift.
+    sign_in(page, "nina")
+    scan(page, "INF100")
+    scan(page, expiring)
+    expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "stop")
+    page.click("text=Sign out")
+
+    sign_in(page, "cara")
+    expect(page.locator("[data-count=expired]")).to_have_text("1")
+    expect(page.locator("[data-count=expiring]")).to_have_text("1")
+    expired_row = page.locator(f"[data-section=expiry] [data-container={expired}]")
+    expect(expired_row).to_contain_text("EXPIRED")
+    expect(expired_row).to_contain_text("Milk fridge 1 / Top shelf")
+    expect(page.locator(f"[data-section=expiry] [data-container={expiring}]")).to_contain_text(
+        "Leo Okafor")
+    expect(page.locator("[data-count=near-misses-shift]")).to_have_text("1")
+    expect(page.locator("[data-section=near-misses]")).to_contain_text("WRONG_INFANT")
+    shoot(page, "charge-dashboard")
+
+    link = page.locator("[data-print-expiry]")
+    report = page.request.get(link.get_attribute("href"))
+    assert report.status == 200
+    assert report.headers["content-type"] == "application/pdf"
+    text = pdf_text(report.body())
+    assert expired in text and expiring in text
+
+    page.goto("/charge/?within_hours=-3")
+    expect(page.locator("main")).to_contain_text("Give the window in hours")
+    page.goto("/charge/near-misses")
+    expect(page.locator("main")).to_contain_text("WRONG_INFANT")
+    shoot(page, "charge-near-misses")
