@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,8 +13,12 @@ from nicu_milk import StartupError, create_app
 from nicu_milk.extensions import db
 from nicu_milk.models import Container, Infant, StorageLocation, User
 from nicu_milk.policy import PolicyError
+from nicu_milk.printing import LayoutError
 from nicu_milk.services import reports
+from tests.api.conftest import receive_milk
 from tests.conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _count(model) -> int:
@@ -132,3 +137,35 @@ def test_start_up_refuses_a_bad_time_zone_and_production_without_a_secret(databa
         create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, TIMEZONE="Mars/Olympus")
     with pytest.raises(StartupError, match="NICU_MILK_SECRET_KEY"):
         create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=None)
+
+
+def test_init_db_recomputes_stored_expiries_after_the_policy_changes(tmp_path, app, unit, runner):
+    nurse = unit["nurse"]
+    frozen = receive_milk(nurse, location="FZ1-S1")
+    assert runner.invoke(args=["init-db"]).exit_code == 0  # records the policy in force
+    shorter = tmp_path / "three-months.toml"
+    shorter.write_text("[limits]\nfrozen_freezer = { months = 3 }\n")
+    stricter = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                          POLICY_FILE=str(shorter))
+
+    with stricter.app_context():
+        result = stricter.test_cli_runner().invoke(args=["init-db"])
+        db.session.remove()
+
+    assert result.exit_code == 0, result.output
+    assert "recomputed the expiry of 1 containers" in result.output
+    db.session.expire_all()
+    stored = db.session.scalars(select(Container).where(Container.code == frozen["code"])).one()
+    before = dt.datetime.fromisoformat(frozen["expires_at"])
+    assert stored.expires_at < before - dt.timedelta(days=80)
+    assert stored.expiry_rule == "frozen_freezer"
+
+
+def test_a_broken_label_layout_stops_start_up_naming_the_file_and_field(tmp_path, database_url):
+    for layout in (ROOT / "labels").glob("*.toml"):
+        (tmp_path / layout.name).write_text(layout.read_text())
+    broken = tmp_path / "thermal-2x1-203dpi.toml"
+    broken.write_text(broken.read_text().replace("[code128]", "[code128]\nsurprise = 1", 1))
+
+    with pytest.raises(LayoutError, match=r"thermal-2x1-203dpi.toml.*surprise"):
+        create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, LABELS_DIR=str(tmp_path))
