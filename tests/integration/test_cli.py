@@ -151,6 +151,7 @@ def test_init_db_recomputes_stored_expiries_after_the_policy_changes(tmp_path, a
     with stricter.app_context():
         result = stricter.test_cli_runner().invoke(args=["init-db"])
         db.session.remove()
+        db.engine.dispose()
 
     assert result.exit_code == 0, result.output
     assert "recomputed the expiry of 1 containers" in result.output
