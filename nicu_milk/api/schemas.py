@@ -70,26 +70,19 @@ def _iso_text(value):
     return value
 
 
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    AfterValidator(_printable),
-]
-Code = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
-    AfterValidator(_printable),
-]
-Text = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-    AfterValidator(_printable),
-]
-Reason = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-    AfterValidator(_printable),
-]
+def _text(max_length: int):
+    """Trimmed, non-empty, printable text of at most `max_length` characters."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        AfterValidator(_printable),
+    ]
+
+
+Name = _text(100)
+Code = _text(64)
+Text = _text(2000)
+Reason = _text(500)
 Password = Annotated[
     str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)
 ]

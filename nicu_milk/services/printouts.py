@@ -69,11 +69,16 @@ def _render(render, *args):
         raise InvalidInput("UNPRINTABLE_TEXT", str(unprintable)) from None
 
 
+def _thermal_label(unit: Unit, container: Container, layout_name: str | None, render):
+    """Render the container's label on a thermal stock; returns (layout, output)."""
+    layout = pick_layout(unit, layout_name, "thermal")
+    return layout, _render(render, label_content(container, unit), layout, unit.zone)
+
+
 def container_label_pdf(
     session: Session, unit: Unit, user: User, container: Container, layout_name: str | None = None
 ) -> bytes:
-    layout = pick_layout(unit, layout_name, "thermal")
-    pdf = _render(printing.label_pdf, label_content(container, unit), layout, unit.zone)
+    layout, pdf = _thermal_label(unit, container, layout_name, printing.label_pdf)
     mark_printed(session, unit, user, container, f"PDF, {layout.name}")
     return pdf
 
@@ -81,8 +86,7 @@ def container_label_pdf(
 def container_label_zpl(
     session: Session, unit: Unit, user: User, container: Container, layout_name: str | None = None
 ) -> str:
-    layout = pick_layout(unit, layout_name, "thermal")
-    zpl = _render(printing.label_zpl, label_content(container, unit), layout, unit.zone)
+    layout, zpl = _thermal_label(unit, container, layout_name, printing.label_zpl)
     mark_printed(session, unit, user, container, f"ZPL, {layout.name}")
     return zpl
 
@@ -91,7 +95,6 @@ def send_label(
     session: Session, unit: Unit, user: User, container: Container, layout_name: str | None = None
 ) -> str:
     """Send the label to the unit's Zebra printer (host:port); returns where it went."""
-    layout = pick_layout(unit, layout_name, "thermal")
     printer = unit.printer
     if not printer:
         raise PrinterUnavailable(
@@ -100,7 +103,12 @@ def send_label(
             "Print the PDF label instead.",
         )
     host, _, port = printer.rpartition(":")
-    zpl = _render(printing.label_zpl, label_content(container, unit), layout, unit.zone)
+    if host and not port.isdigit():
+        raise PrinterUnavailable(
+            "PRINTER_MISCONFIGURED",
+            f"NICU_MILK_LABEL_PRINTER={printer!r} is not host:port. Print the PDF label instead.",
+        )
+    layout, zpl = _thermal_label(unit, container, layout_name, printing.label_zpl)
     try:
         printing.send_to_printer(zpl, host or printer, int(port) if host else 9100)
     except printing.PrinterError as failure:
