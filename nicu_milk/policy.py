@@ -16,6 +16,14 @@ from types import MappingProxyType
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
+from .coldchain import (
+    DEFAULT_COLD_CHAIN,
+    ColdChainConfigError,
+    ColdChainPolicy,
+    cold_chain_from_table,
+    describe_cold_chain,
+)
+
 StorageClass = Literal["room", "refrigerator", "freezer", "deep_freezer"]
 MilkState = Literal["fresh", "frozen", "thawed"]
 MilkType = Literal["MOM", "DHM"]
@@ -158,6 +166,9 @@ class Policy:
     low_supply_days: float = DEFAULT_LOW_SUPPLY_DAYS
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     source: str = DEFAULT_SOURCE
+    # Temperature limits per kind of storage unit; they hold milk but never change an expiry,
+    # so they are not part of the fingerprint.
+    cold_chain: ColdChainPolicy = DEFAULT_COLD_CHAIN
 
     def __post_init__(self):
         missing = [rule for rule in RULES if rule not in self.limits]
@@ -183,7 +194,7 @@ class Policy:
     def __reduce__(self):
         # A mapping proxy cannot be pickled or deep-copied; its dict can.
         fields = (self.expires_soon, self.sibling_severity, self.low_supply_days, self.zone)
-        return (type(self), (dict(self.limits), *fields, self.source))
+        return (type(self), (dict(self.limits), *fields, self.source, self.cold_chain))
 
 
 def default_policy(zone: ZoneInfo = ZoneInfo("UTC")) -> Policy:
@@ -244,7 +255,7 @@ def parse_policy(text: str, source: str, zone: ZoneInfo) -> Policy:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(source, None, f"not valid TOML: {error}") from None
-    allowed_tables = ("limits", *_SETTINGS)
+    allowed_tables = ("limits", *_SETTINGS, "cold_chain")
     for name in document:
         if name not in allowed_tables:
             raise PolicyError(source, name, f"unknown table; allowed: {', '.join(allowed_tables)}")
@@ -271,6 +282,12 @@ def parse_policy(text: str, source: str, zone: ZoneInfo) -> Policy:
     if not _positive_number(low_supply_days):
         raise PolicyError(source, "inventory.low_supply_days", "must be a positive number of days")
 
+    try:
+        cold_chain = cold_chain_from_table(document.get("cold_chain", {}))
+    except ColdChainConfigError as error:
+        key = "cold_chain" + (f".{error.key}" if error.key else "")
+        raise PolicyError(source, key, error.problem) from None
+
     return Policy(
         limits=limits,
         expires_soon=expires_soon,
@@ -278,6 +295,7 @@ def parse_policy(text: str, source: str, zone: ZoneInfo) -> Policy:
         low_supply_days=float(low_supply_days),
         zone=zone,
         source=source,
+        cold_chain=cold_chain,
     )
 
 
@@ -322,6 +340,7 @@ def describe_policy(policy: Policy) -> str:
         f"  milk labelled for a sibling: {policy.sibling_severity}",
         "Inventory:",
         f"  low supply: under {policy.low_supply_days:g} days of supply",
+        *describe_cold_chain(policy.cold_chain),
         f"Fingerprint: {policy_fingerprint(policy)}",
     ]
     return "\n".join(lines)
