@@ -114,8 +114,26 @@ class MotherIdentity:
     source: Literal["PID-21", "NK1-33"] = "PID-21"
 
 
+class _FromHeader:
+    """MSH-10, MSH-12 and the repeat key, read through the message's header."""
+
+    header: MessageHeader
+
+    @property
+    def control_id(self) -> str:
+        return self.header.control_id
+
+    @property
+    def version(self) -> str:
+        return self.header.version
+
+    @property
+    def key(self) -> tuple[str, str, str] | None:
+        return self.header.key
+
+
 @dataclass(frozen=True)
-class AdtMessage:
+class AdtMessage(_FromHeader):
     """An ADT message understood, with every field of interop.md's table it carries."""
 
     header: MessageHeader
@@ -133,21 +151,9 @@ class AdtMessage:
     prior_mrn: str | None = None  # MRG-1 in an A40
     message_time: dt.datetime | None = None  # MSH-7, in UTC
 
-    @property
-    def control_id(self) -> str:
-        return self.header.control_id
-
-    @property
-    def version(self) -> str:
-        return self.header.version
-
-    @property
-    def key(self) -> tuple[str, str, str] | None:
-        return self.header.key
-
 
 @dataclass(frozen=True)
-class AdtRejection:
+class AdtRejection(_FromHeader):
     """A message refused: AR (cannot be parsed, or not supported) or AE (cannot be applied).
 
     `reason` is for the interface analyst who reads the ACK; `error` is HL7 table 0357's code,
@@ -160,14 +166,6 @@ class AdtRejection:
     header: MessageHeader = field(default_factory=MessageHeader)
     segment: str | None = None
     field: int | None = None
-
-    @property
-    def control_id(self) -> str:
-        return self.header.control_id
-
-    @property
-    def key(self) -> tuple[str, str, str] | None:
-        return self.header.key
 
 
 class AdtEffect(enum.StrEnum):

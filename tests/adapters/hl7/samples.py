@@ -27,44 +27,34 @@ def msh(event: str, control_id: str, version: str = "2.5.1", structure: str = "A
 
 MOTHER_OKAFOR = "M7000900"
 
-TWIN_A = message(
-    msh("A01", "TW-0001"),
-    "EVN|A01|20261128140500-0600",
-    segment(
-        "PID",
-        {
-            1: "1",
-            3: "7000111^^^STMARYS^MR",
-            5: "Okafor^Amara^^^^^L",
-            7: "20261127",
-            8: "F",
-            21: f"{MOTHER_OKAFOR}^^^STMARYS^MR",
-            24: "Y",
-            25: "1",
-        },
-    ),
-    segment("NK1", {1: "1", 2: "Okafor^Ngozi", 3: "MTH", 33: f"{MOTHER_OKAFOR}^^^STMARYS^MR"}),
-    "PV1|1|I|NICU^04^A|||||||||||||||||V100001",
-)
-TWIN_B = message(
-    msh("A01", "TW-0002"),
-    "EVN|A01|20261128140600-0600",
-    segment(
-        "PID",
-        {
-            1: "1",
-            3: "7000112^^^STMARYS^MR",
-            5: "Okafor^Chidi",
-            7: "20261127",
-            8: "M",
-            21: f"{MOTHER_OKAFOR}^^^STMARYS^MR",
-            24: "Y",
-            25: "2",
-        },
-    ),
-    segment("NK1", {1: "1", 2: "Okafor^Ngozi", 3: "MTH", 33: f"{MOTHER_OKAFOR}^^^STMARYS^MR"}),
-    "PV1|1|I|NICU^04^B",
-)
+
+def twin(control_id: str, mrn: str, given: str, sex: str, order: int, bed: str) -> str:
+    """An A01 for one of the Okafor twins: PID-24 = Y, PID-25 = order, the same mother."""
+    mother = f"{MOTHER_OKAFOR}^^^STMARYS^MR"
+    return message(
+        msh("A01", control_id),
+        "EVN|A01|20261128140500-0600",
+        segment(
+            "PID",
+            {
+                1: "1",
+                3: f"{mrn}^^^STMARYS^MR",
+                5: f"Okafor^{given}",
+                7: "20261127",
+                8: sex,
+                21: mother,
+                24: "Y",
+                25: str(order),
+            },
+        ),
+        segment("NK1", {1: "1", 2: "Okafor^Ngozi", 3: "MTH", 33: mother}),
+        f"PV1|1|I|NICU^04^{bed}|||||||||||||||||V10000{order}",
+    )
+
+
+TWIN_A = twin("TW-0001", "7000111", "Amara", "F", 1, "A")
+TWIN_B = twin("TW-0002", "7000112", "Chidi", "M", 2, "B")
+
 # A baby registered at birth before the record knew her name: the temporary MRN is typed PI,
 # the one typed MR is the one to use, and it is the second repetition.
 BABY_GIRL = message(
