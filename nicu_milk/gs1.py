@@ -274,9 +274,10 @@ def parse_product_scan(text: str) -> ProductScan:
 def looks_like_product(text: str) -> bool:
     """True when scanned text has the shape of a GS1 product barcode, valid or not.
 
-    For text that is no code of ours, so that a product scanned where a bottle is expected can
-    be named as a product. Bare digits are not taken for a product: a wristband's MRN may be
-    digits too.
+    For text that is no code of ours (look up containers and MRNs first), so that a product
+    scanned where a bottle is expected can be named as a product. Without a symbology prefix,
+    a GS or a Digital Link, text is a product only when it reads as GS1 data holding AI 01
+    (01 and 14 digits): a plain EAN or UPC number is not, since a wristband's MRN may be digits.
     """
     scanned = text.strip(" \t\r\n")
     if not scanned.strip(GS):
@@ -294,9 +295,11 @@ def looks_like_product(text: str) -> bool:
         return re.search(r"/01/\d", path) is not None
     if body.startswith("(01)"):
         return True
-    if symbology is None and re.match(r"01\d{14}", body):
+    if symbology is None:
         try:
-            return _element_strings(body)[0].ai.ai == "01"
+            return any(element.ai.ai == "01" for element in _element_strings(body))
         except ProductScanError as error:
-            return error.problem not in ("NOT_GS1", "MALFORMED")
+            # A GTIN and then something misread is still a product, not a wristband.
+            starts_as_product = re.match(r"01\d{14}", body) is not None
+            return starts_as_product and error.problem not in ("NOT_GS1", "MALFORMED")
     return False

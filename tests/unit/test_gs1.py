@@ -8,6 +8,7 @@ the right), independently of biip.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from urllib.parse import quote
 
@@ -188,6 +189,8 @@ def test_what_is_wrong_with_a_scan_is_said(scanned, problem, fragment):
         (f"01{FORMULA}10L1", True),
         (f"01{FORMULA}", True),
         (f"10L1{GS}01{FORMULA}", True),
+        (f"1727033101{FORMULA}10L1", True),  # expiry first, no prefix, no GS needed
+        (f"01{FORMULA}1727133110L1", True),  # a product with a misread date
         (f"]E0{gtin('950110153000')}", True),
         (f"https://id.gs1.org/01/{FORMULA}/10/L1", True),
         (f"(01){FORMULA}(10)L1", True),
@@ -325,3 +328,13 @@ def test_any_text_is_a_product_or_a_stated_problem(text):
     else:
         assert len(scan.gtin14) == 14 and scan.gtin14.isdigit()
         assert 1 <= len(scan.lot) <= LOT_MAX
+
+
+@given(
+    st.text(string.digits, min_size=1, max_size=15)
+    | st.from_regex(r"[A-Za-z0-9.\-]{1,64}", fullmatch=True)
+)
+def test_a_wristband_mrn_without_a_gtin_in_it_is_never_a_product(mrn):
+    # Only "01" and 14 digits make a GTIN; no MRN of 15 digits or fewer can hold one.
+    assume(re.search(r"01\d{14}", mrn) is None)
+    assert not looks_like_product(mrn)
