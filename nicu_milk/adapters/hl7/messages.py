@@ -8,14 +8,18 @@ versions 2.3 to 2.8 (both), repetitions in PID-3 (both), NK1 with MTH, and a 1 M
 (python-hl7 3 ms, hl7apy 11 ms). python-hl7 was chosen because:
 
 - hl7apy's value is validation against each version's message structures, and that is what
-  would have to be switched off here: in strict mode it refuses legal messages a hospital sends
-  (a Z-segment in v2.8, MSH-9's third component in v2.3), while the contract accepts anything
-  from 2.3 to 2.8 that carries the few fields of its table. In tolerant mode it validates
-  nothing and is a slower tree of the same strings.
+  would have to be switched off here. In strict mode it refused a legal v2.3 A04 (with or
+  without a message structure in MSH-9) and a v2.8 A01 that still fills EVN-1 (withdrawn in
+  2.7, still sent by many feeds), and its validation fails an A01 without EVN (required, often
+  omitted). The contract accepts anything from 2.3 to 2.8 that carries the few fields of its
+  table. In tolerant mode hl7apy validates nothing and is a slower tree of the same strings.
 - python-hl7 is version-agnostic and small: it splits by the message's own separators,
   unescapes, and reads fields by position, which is exactly the contract's field table.
 - Its asyncio MLLP helpers are not used: they drop a frame with bytes before its start block
   and call the deprecated `get_event_loop`, so `mllp.py` frames by itself.
+- The risk: python-hl7's last release (0.4.5) is from 2022, hl7apy's from 2024. Only
+  `hl7.parse` and `Segment.extract_field` are used here, behind this module's own types, so
+  replacing it would touch this file alone.
 
 What each field means, and what is refused with which acknowledgement code, follows interop.md:
 AR for what cannot be parsed or is not supported (message type, event, version), AE for an
