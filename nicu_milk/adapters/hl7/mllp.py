@@ -195,8 +195,8 @@ def _now() -> dt.datetime:
 def _answer(handler: Handler, raw: bytes) -> bytes:
     """The handler's ACK; an AR if it fails, so that the sender keeps its message and retries."""
     try:
-        ack = handler(raw)
-    except Exception:
+        return frame(handler(raw))
+    except Exception:  # a bug or a lost database must cost one AR, not the connection
         log.exception("ADT handler failed; answering AR")
         ack = build_ack(
             raw,

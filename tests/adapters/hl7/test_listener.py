@@ -259,6 +259,14 @@ def test_a_handler_that_fails_is_answered_ar_and_the_connection_keeps_serving(ca
     assert "ADT handler failed" in caplog.text
 
 
+def test_a_handler_answer_that_cannot_be_framed_is_replaced_by_an_ar():
+    with listening(lambda raw: "MSA|AA|\x1c") as port:
+        client = Client(port)
+        client.send(frame(samples.TWIN_A))
+        assert msa(client.ack()) == ("AR", "TW-0001")
+        client.close()
+
+
 def test_stopping_lets_the_message_in_progress_be_acknowledged():
     started, release = threading.Event(), threading.Event()
 
