@@ -136,6 +136,9 @@ class Infant(db.Model):
     # Expected daily feeding volume, when known, for days-of-supply in the inventory report.
     daily_volume_ml: Mapped[Decimal | None] = mapped_column(Volume)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The name as searched (names.infant_search_name: no accents, no case), kept by the service
+    # that sets the name, so that "Hernandez" finds Hernández on SQLite and PostgreSQL alike.
+    search_name: Mapped[str] = mapped_column(Text, index=True)
 
     mother: Mapped[Mother] = relationship(back_populates="infants")
 

@@ -1,5 +1,6 @@
 """NAME ALERT: which admitted babies have names a nurse could confuse."""
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -12,6 +13,43 @@ def normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
+
+
+# Letters NFKD does not take apart, as a person typing without them would write them.
+_PLAIN_LETTERS = str.maketrans(
+    {
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "ħ": "h",
+        "ŧ": "t",
+    }
+)
+_APOSTROPHES = re.compile(r"['’ʼ`´]")
+_NOT_LETTERS = re.compile(r"[^\w]+|_+")
+
+
+def search_form(text: str) -> str:
+    """What a search compares: accents, case, punctuation and spacing set aside.
+
+    "Hernández" and "hernandez", "Zoë Müller" and "zoe muller", "O’Brien" and "obrien",
+    "Anna-Lena" and "anna lena" each read the same. Stored beside a name, and applied to what
+    is typed into a search, so that both sides are compared in the same form.
+    """
+    folded = normalise(text).translate(_PLAIN_LETTERS)
+    return " ".join(_NOT_LETTERS.sub(" ", _APOSTROPHES.sub("", folded)).split())
+
+
+def infant_search_name(first_name: str, last_name: str) -> str:
+    """A baby's name as searched: first then last, and last then first (as labels write it)."""
+    in_order = search_form(f"{first_name} {last_name}")
+    reversed_ = search_form(f"{last_name} {first_name}")
+    return f"{in_order} | {reversed_}"
 
 
 def edit_distance(a: str, b: str, limit: int = EDIT_DISTANCE) -> int:

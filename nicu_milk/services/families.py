@@ -85,6 +85,7 @@ def admit_infant(
         wristband_code=wristband,
         first_name=first_name,
         last_name=last_name,
+        search_name=names.infant_search_name(first_name, last_name),
         date_of_birth=date_of_birth,
         mother=mother,
         donor_milk_consent=donor_milk_consent,

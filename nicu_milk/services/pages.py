@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from .. import names
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import IN_INVENTORY, ON_HAND, Container, Infant, StorageLocation, User
 from . import accounts
@@ -29,30 +30,29 @@ def infant_by_wristband(session: Session, scanned: str) -> Infant | None:
 
 
 def search_infants(session: Session, text: str) -> list[Infant]:
-    """Babies by scanned wristband, MRN, or part of a name; exact matches first."""
+    """Babies by scanned wristband, MRN, or part of a name; exact matches first.
+
+    A name is matched without regard to accents or case ("zoe" finds Zoë Müller), against the
+    folded name stored beside it, so the database needs no collation or extension for it.
+    """
     text = text.strip()
     if not text:
         return []
     exact = list(session.scalars(
         select(Infant).where(or_(Infant.mrn == text, Infant.wristband_code == text))
     ))
-    pattern = f"%{_escape_like(text)}%"
-    named = session.scalars(
-        select(Infant)
-        .where(or_(Infant.first_name.ilike(pattern, escape="\\"),
-                   Infant.last_name.ilike(pattern, escape="\\"),
-                   (Infant.first_name + " " + Infant.last_name).ilike(pattern, escape="\\")))
-        .order_by(Infant.admitted.desc(), Infant.last_name, Infant.first_name)
-        .limit(SEARCH_LIMIT)
-    )
     found = {infant.id: infant for infant in exact}
-    for infant in named:
-        found.setdefault(infant.id, infant)
+    folded = names.search_form(text)
+    if folded:
+        named = session.scalars(
+            select(Infant)
+            .where(Infant.search_name.icontains(folded, autoescape=True))
+            .order_by(Infant.admitted.desc(), Infant.last_name, Infant.first_name)
+            .limit(SEARCH_LIMIT)
+        )
+        for infant in named:
+            found.setdefault(infant.id, infant)
     return list(found.values())[:SEARCH_LIMIT]
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def infants(session: Session, *, admitted_only: bool = False) -> list[Infant]:
