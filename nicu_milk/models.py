@@ -275,6 +275,9 @@ class CheckAttempt(db.Model):
     witness_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    # The baby scanned, when the wristband was recognised (reports name the baby, not a code).
+    infant: Mapped[Infant | None] = relationship()
+    witness: Mapped[User | None] = relationship(foreign_keys=[witness_id])
 
 
 class User(db.Model):

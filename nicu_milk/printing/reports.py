@@ -68,11 +68,14 @@ class InventoryRow:
 @dataclass(frozen=True)
 class NearMissRow:
     at: datetime
-    user: str
+    user: str  # the nurse's full name
     verdict: str
     reason_codes: tuple[str, ...]
     infant_code: str
     container_code: str
+    # In words, where known: each reason's text, and the baby's name with the MRN.
+    reasons: tuple[str, ...] = ()
+    infant: str = ""
 
 
 @dataclass(frozen=True)
@@ -371,20 +374,26 @@ def near_miss_report_pdf(counts: dict[str, int], rows: list[NearMissRow],
         story.append(_para("None.", styles["body"]))
     story.append(_para("Each attempt", styles["heading"]))
     if rows:
+        def reasons(row: NearMissRow) -> str:
+            return " ".join(row.reasons) if row.reasons else ", ".join(row.reason_codes)
+
+        def baby(row: NearMissRow) -> str:
+            return row.infant or row.infant_code
+
         widths = _fit_columns([
             ("Time", [format_time(row.at, zone) for row in rows], 0),
-            ("User", [clean(row.user) for row in rows], 1),
+            ("Nurse", [clean(row.user) for row in rows], 1),
             ("Verdict", [row.verdict.upper() for row in rows], 0),
-            ("Reasons", [", ".join(row.reason_codes) for row in rows], 2),
-            ("Baby (scanned)", [clean(row.infant_code) for row in rows], 1),
+            ("Reasons", [reasons(row) for row in rows], 4),
+            ("Baby", [clean(baby(row)) for row in rows], 2),
             ("Container (scanned)", [clean(row.container_code) for row in rows], 1),
         ], total)
         body = [[
             format_time(row.at, zone), _cell(row.user, widths[1], styles), row.verdict.upper(),
-            _cell(", ".join(row.reason_codes), widths[3], styles),
-            _cell(row.infant_code, widths[4], styles), _cell(row.container_code, widths[5], styles),
+            _cell(reasons(row), widths[3], styles),
+            _cell(baby(row), widths[4], styles), _cell(row.container_code, widths[5], styles),
         ] for row in sorted(rows, key=lambda row: row.at)]
-        story.append(_table(["Time", "User", "Verdict", "Reasons", "Baby (scanned)",
+        story.append(_table(["Time", "Nurse", "Verdict", "Reasons", "Baby",
                              "Container (scanned)"], body, widths))
     else:
         story.append(_para("None.", styles["body"]))

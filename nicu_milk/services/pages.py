@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from .. import names
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import IN_INVENTORY, ON_HAND, Container, Infant, StorageLocation, User
+from ..models import IN_INVENTORY, ON_HAND, Container, ContainerEvent, Infant, StorageLocation, User
 from . import accounts
 
 SEARCH_LIMIT = 25
@@ -109,6 +109,38 @@ def discharge_list(session: Session) -> list[DischargeRow]:
         .order_by(Infant.discharged_at.desc(), Infant.last_name)
     ).all()
     return [DischargeRow(infant, count, Decimal(total)) for infant, count, total in rows]
+
+
+@dataclass
+class HistoryLine:
+    """A bottle's event with the records its details name: the place, the baby fed, the witness."""
+
+    event: ContainerEvent
+    place: StorageLocation | None
+    baby: Infant | None
+    witness: User | None
+
+
+def history(session: Session, container: Container) -> list[HistoryLine]:
+    """The bottle's events, newest first, naming places and people rather than their codes."""
+    events = sorted(container.events, key=lambda event: event.id, reverse=True)
+    wanted = {key: {event.details.get(key) for event in events} - {None}
+              for key in ("location", "infant", "witness")}
+    places = {place.code: place for place in session.scalars(
+        select(StorageLocation).where(StorageLocation.code.in_(wanted["location"]))
+    )} if wanted["location"] else {}
+    babies = {baby.mrn: baby for baby in session.scalars(
+        select(Infant).where(Infant.mrn.in_(wanted["infant"]))
+    )} if wanted["infant"] else {}
+    witnesses = {user.username: user for user in session.scalars(
+        select(User).where(User.username.in_(wanted["witness"]))
+    )} if wanted["witness"] else {}
+    return [
+        HistoryLine(event, places.get(event.details.get("location")),
+                    babies.get(event.details.get("infant")),
+                    witnesses.get(event.details.get("witness")))
+        for event in events
+    ]
 
 
 # --- storage --------------------------------------------------------------------------------

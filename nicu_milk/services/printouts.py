@@ -233,17 +233,27 @@ def near_miss_report_pdf(
     rows = [
         printing.NearMissRow(
             at=attempt.at,
-            user=attempt.user.username,
+            user=attempt.user.display_name or attempt.user.username,
             verdict=attempt.verdict,
             reason_codes=tuple(reason["code"] for reason in attempt.reasons),
             infant_code=attempt.infant_code,
             container_code=attempt.container_code,
+            reasons=tuple(
+                reason.get("message") or reports.reason_title(reason["code"])
+                for reason in attempt.reasons
+            ),
+            infant=(
+                f"{attempt.infant.full_name} · MRN {attempt.infant.mrn}"
+                if attempt.infant
+                else f"not recognised: {attempt.infant_code}"
+            ),
         )
         for attempt in report.attempts
     ]
-    return printing.near_miss_report_pdf(
-        report.counts, rows, since, until, unit.name, unit.now, unit.zone
-    )
+    counts = {
+        f"{reports.reason_title(code)} ({code})": count for code, count in report.counts.items()
+    }
+    return printing.near_miss_report_pdf(counts, rows, since, until, unit.name, unit.now, unit.zone)
 
 
 def discharge_pdf(session: Session, unit: Unit, infant: Infant) -> bytes:

@@ -41,6 +41,31 @@ def expiry(session: Session, now: dt.datetime, within_hours: float) -> ExpiryRep
     )
 
 
+# Each reason code in a few plain words, for reports that count them (the messages say more).
+REASON_TITLES = {
+    "INVALID_CODE": "Not a valid label",
+    "UNKNOWN_BOTTLE": "Bottle not on record",
+    "UNKNOWN_INFANT": "Wristband not on record",
+    "WRONG_INFANT": "Another baby's milk",
+    "SIBLING": "A sibling's milk",
+    "NOT_RECEIVED": "Label never received",
+    "FROZEN": "Still frozen",
+    "EXPIRED": "Expired",
+    "HELD": "On hold",
+    "DISCARDED": "Discarded",
+    "CONSUMED": "Already used up",
+    "RETURNED": "Returned to the family",
+    "DONOR_CONSENT_MISSING": "Donor milk without consent",
+    "INFANT_DISCHARGED": "Baby discharged",
+    "EXPIRES_SOON": "Expires soon",
+    "USE_FIRST": "Another bottle should go first",
+}
+
+
+def reason_title(code: str) -> str:
+    return REASON_TITLES.get(code, code.replace("_", " ").capitalize())
+
+
 @dataclass
 class NearMissReport:
     since: dt.datetime | None
@@ -54,7 +79,11 @@ def near_misses(
 ) -> NearMissReport:
     query = (
         select(CheckAttempt)
-        .options(joinedload(CheckAttempt.user))
+        .options(
+            joinedload(CheckAttempt.user),
+            joinedload(CheckAttempt.witness),
+            joinedload(CheckAttempt.infant),
+        )
         .order_by(CheckAttempt.at.desc(), CheckAttempt.id.desc())
     )
     if since is not None:

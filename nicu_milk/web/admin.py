@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from ..errors import DomainError
 from ..extensions import db
 from ..models import LOCATION_KINDS, ROLES
-from ..policy import describe_policy
+from ..policy import RULE_DESCRIPTIONS, policy_fingerprint
 from ..runtime import now, policy
 from ..services import accounts, pages
 from ..services.common import infant_for
@@ -249,7 +249,20 @@ def location_label(code: str):
                            drawable=_printable_code(place.code))
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 @bp.route("/policy")
 @allow(*ADMIN)
 def policy_page():
-    return render_template("admin/policy.html", text=describe_policy(policy()))
+    rules = policy()
+    limits = [
+        {"rule": rule, "what": _sentence(what.replace("<=", "≤")), "limit": str(span),
+         "counted_from": _sentence(counted_from)}
+        for rule, span in rules.limits.items()
+        for what, counted_from in [RULE_DESCRIPTIONS[rule]]
+    ]
+    return render_template("admin/policy.html", policy=rules, limits=limits,
+                           fingerprint=policy_fingerprint(rules),
+                           expires_soon_minutes=rules.expires_soon.total_seconds() / 60)

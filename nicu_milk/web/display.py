@@ -11,6 +11,7 @@ from ..models import Container
 from ..policy import when_text
 from ..runtime import now, policy, zone
 from ..services.containers import expiry_reason
+from ..services.reports import reason_title
 
 # Lists flag milk that expires within this many hours (the expiry report's default window).
 SOON_HOURS = 24
@@ -42,6 +43,13 @@ EVENT_WORDS = {
 }
 ROLE_WORDS = {"admin": "Administrator", "charge_nurse": "Charge nurse", "nurse": "Nurse",
               "parent": "Parent"}
+
+
+def person(user) -> str:
+    """A person as the unit knows them: their full name, else their username."""
+    if user is None:
+        return "the system"
+    return user.display_name or user.username
 
 
 def when(moment: dt.datetime | None, *, year: bool = False) -> str:
@@ -133,6 +141,8 @@ def install(app: Flask) -> None:
     app.add_template_filter(until)
     app.add_template_filter(until_near)
     app.add_template_filter(span)
+    app.add_template_filter(person)
+    app.add_template_filter(reason_title)
     app.add_template_filter(lambda state: STATE_WORDS.get(state, state), "state_words")
     app.add_template_filter(lambda kind: KIND_WORDS.get(kind, kind), "kind_words")
     app.add_template_filter(lambda role: ROLE_WORDS.get(role, role), "role_words")

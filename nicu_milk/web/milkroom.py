@@ -320,6 +320,7 @@ def _container_page(container: Container, forms: dict, active: str | None = None
             children.append(event.details.get("child"))
     return render_template(
         "milkroom/container.html", c=container, forms=forms, active=active,
+        history=pages.history(db.session, container),
         available=available_actions(container),
         choices=locations_for_picking(), discard_reasons=DISCARD_REASONS,
         children=[code for code in children if code], step=request.args.get("step"),

@@ -50,5 +50,7 @@ def test_an_admin_adds_a_shelf_and_a_parent_of_twins(page, unit):
     page.goto("/admin/users")
     shoot(page, "admin-users")
     page.goto("/admin/policy")
-    expect(page.locator("[data-policy]")).to_contain_text("fresh_refrigerator")
+    expect(page.locator("[data-policy] [data-rule=fresh_refrigerator]")).to_contain_text(
+        "Fresh milk in a refrigerator (≤ 4 °C)48 h"
+    )
     shoot(page, "admin-policy")

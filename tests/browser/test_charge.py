@@ -39,7 +39,10 @@ def test_the_charge_nurse_prints_the_expiry_report(page, unit):
     expect(page.locator(f"[data-section=expiry] [data-container={expiring}]")).to_contain_text(
         "Leo Okafor")
     expect(page.locator("[data-count=near-misses-shift]")).to_have_text("1")
-    expect(page.locator("[data-section=near-misses]")).to_contain_text("WRONG_INFANT")
+    near_misses = page.locator("[data-section=near-misses]")
+    expect(near_misses).to_contain_text("Another baby's milk")
+    expect(near_misses).to_contain_text("Ava Nguyen (MRN INF100)")
+    expect(near_misses).to_contain_text("Nina Park")
     shoot(page, "charge-dashboard")
 
     link = page.locator("[data-print-expiry]")
@@ -52,5 +55,6 @@ def test_the_charge_nurse_prints_the_expiry_report(page, unit):
     page.goto("/charge/?within_hours=-3")
     expect(page.locator("main")).to_contain_text("Give the window in hours")
     page.goto("/charge/near-misses")
-    expect(page.locator("main")).to_contain_text("WRONG_INFANT")
+    expect(page.locator("[data-attempt]")).to_contain_text("Another baby's milk.")
+    expect(page.locator("[data-attempt]")).to_contain_text("Nina Park")
     shoot(page, "charge-near-misses")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as markup
+import re
 
 from sqlalchemy import select
 
@@ -179,9 +181,21 @@ def test_locations_and_their_barcodes(as_user, unit):
     assert admin.get("/admin/locations/NOPE/label").status_code == 404
 
 
-def test_the_policy_in_force(as_user):
-    page = as_user("ada").get("/admin/policy")
-    assert "Expiry policy from" in page.get_data(as_text=True)
+def test_the_policy_in_force_is_a_table_in_words(as_user):
+    admin = as_user("ada")
+    page = admin.get("/admin/policy")
+    html, words = page.get_data(as_text=True), markup.unescape(admin.text(page))
+    row = re.search(r'<tr data-rule="fresh_refrigerator">(.*?)</tr>', html, re.S)
+    assert row, "no row for milk in a refrigerator"
+    assert " ".join(re.sub(r"<[^>]+>", " ", row.group(1)).split()) == (
+        "Fresh milk in a refrigerator (≤ 4 °C) 48 h Expression")
+    for phrase in ("Thawed mother's own milk (MOM) 24 h Thaw completed",
+                   "Milk that expires within 60 minutes is a warning to tick",
+                   "A warning to tick (twins share their mother’s milk)",
+                   "Under 2 days of the baby’s expected daily volume"):
+        assert phrase in words, phrase
+    # No key dump: the rule names are hooks for tests, not words on the page.
+    assert "fresh_refrigerator" not in words and "<pre" not in html
 
 
 def test_holding_all_of_a_mothers_milk(as_user, unit):

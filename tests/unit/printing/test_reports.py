@@ -122,7 +122,7 @@ def test_the_near_miss_report_counts_by_reason_and_lists_each(zone):
     for row in rows:
         assert row.container_code in words
     for number in range(pages):
-        assert "Time User Verdict Reasons" in " ".join(text(pdf, number).split())
+        assert "Time Nurse Verdict Reasons" in " ".join(text(pdf, number).split())
     open_ended = near_miss_report_pdf({}, [], None, None, UNIT, MOMENT, zone)
     assert "From the first record to now. 0 attempts." in text(open_ended)
 
