@@ -1,5 +1,6 @@
 /* NICU milk: a little progressive JavaScript. Every page works without it; this only keeps the
-   scan box ready, tells a hand-typed code from a scanner, and signs out an idle screen. */
+   scan box ready, tells a hand-typed code from a scanner, takes focus to a form's mistakes,
+   and signs out an idle screen. */
 (function () {
   "use strict";
 
@@ -98,6 +99,43 @@
     restart();
   }
 
+  // A failed form: focus its error summary, so a phone shows it wherever the mistake is, and
+  // make each line take focus to its field (opening a folded section first).
+  function wireErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) { return; }
+    for (var open = summary.parentElement; open; open = open.parentElement) {
+      if (open.tagName === "DETAILS") { open.open = true; }
+    }
+    summary.focus({ preventScroll: true });
+    summary.scrollIntoView({ block: "start" });
+    summary.querySelectorAll("[data-error-link]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) { return; }
+        event.preventDefault();
+        for (var inside = target.parentElement; inside; inside = inside.parentElement) {
+          if (inside.tagName === "DETAILS") { inside.open = true; }
+        }
+        var field = target.closest(".field") || target;
+        field.scrollIntoView({ block: "start" });
+        target.focus({ preventScroll: true });
+      });
+    });
+  }
+
+  // A time typed on the 24-hour clock as 1830 or 6.30 is shown back as 18:30 or 06:30.
+  function wireClocks() {
+    document.querySelectorAll("[data-clock]").forEach(function (input) {
+      input.addEventListener("blur", function () {
+        var found = /^\s*(\d{1,2})\s*[:.hH]?\s*(\d{2})\s*$/.exec(input.value);
+        if (found && Number(found[1]) < 24 && Number(found[2]) < 60) {
+          input.value = (found[1].length === 1 ? "0" : "") + found[1] + ":" + found[2];
+        }
+      });
+    });
+  }
+
   function wireBackButtons() {
     document.querySelectorAll("[data-action=back]").forEach(function (button) {
       button.addEventListener("click", function () { window.history.back(); });
@@ -116,5 +154,7 @@
     guardDoubleSubmit();
     watchIdle();
     wireBackButtons();
+    wireClocks();
+    wireErrorSummary();
   });
 }());

@@ -26,7 +26,7 @@ from ..database import write_intent
 from ..extensions import db, login_manager
 from ..models import User
 from ..runtime import now
-from . import display
+from . import display, forms
 
 # Paths that are not pages: the API has tokens, static files have no session.
 NOT_PAGES = ("/api/", "/static/")
@@ -55,6 +55,8 @@ def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.extensions["nicu_milk.page_error"] = page_error
     display.install(app)
+    app.add_template_global(forms.form_problems)
+    app.add_template_global(forms.form_problem)
 
 
 def _load_user(user_id: str) -> User | None:

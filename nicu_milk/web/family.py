@@ -76,7 +76,7 @@ class BottleRow(Form):
 
 
 class DropOffForm(FlaskForm):
-    bottles = FieldList(FormField(BottleRow), min_entries=BOTTLE_ROWS, max_entries=20)
+    bottles = FieldList(FormField(BottleRow), "Bottle", min_entries=BOTTLE_ROWS, max_entries=20)
     medications = TextAreaField("Medications you are taking (if any)",
                                 [Optional(), Length(max=2000), printable],
                                 filters=[lambda v: v.strip() if isinstance(v, str) else v],
@@ -89,17 +89,20 @@ def drop_off(mrn: str):
     infant = _my_baby(mrn)
     form = DropOffForm()
     made = []
-    if form.validate_on_submit():
+    if form.is_submitted():
+        valid = form.validate()
+        # Every mistake at once, so a parent on a phone corrects them in one go: a row with
+        # anything typed in it needs both the time and the volume.
         rows = [row.form for row in form.bottles
-                if row.form.expressed_at.data or row.form.volume_ml.data]
+                if _typed(row.form.expressed_at) or _typed(row.form.volume_ml)]
         for row in rows:
-            if not row.expressed_at.data:
+            if not _typed(row.expressed_at):
                 add_error(row, "Enter when you pumped this bottle.", "expressed_at")
-            if not row.volume_ml.data:
+            if not _typed(row.volume_ml):
                 add_error(row, "Enter how much is in this bottle.", "volume_ml")
         if not rows:
             add_error(form, "Enter at least one bottle: when you pumped it and how much.")
-        if not form.form_errors and not any(row.errors for row in rows):
+        if valid and not form.form_errors and not any(row.errors for row in rows):
             try:
                 made = [
                     ledger.create_container(
@@ -118,6 +121,10 @@ def drop_off(mrn: str):
                 return render_template("family/dropped_off.html", infant=infant, made=made)
     return render_template("family/drop_off.html", infant=infant, form=form), (
         400 if request.method == "POST" else 200)
+
+
+def _typed(field) -> bool:
+    return bool(field.raw_data and str(field.raw_data[0]).strip())
 
 
 # --- label sheets ---------------------------------------------------------------------------

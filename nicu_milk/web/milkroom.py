@@ -341,7 +341,10 @@ def act(code: str, action: str):
         abort(404, "There is no such action for a container.")
     container = _container(code, lock=True)
     form = ACTION_FORMS[action](prefix=action)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if not valid and "location_code" in form:
+        location_from(form)  # every mistake at once: the place is looked up even so
+    if valid:
         try:
             target, message, step = _do(action, container, form)
         except DomainError as refused:

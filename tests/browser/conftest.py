@@ -148,3 +148,9 @@ def scan(page, text: str, selector: str = "input[name=scan]") -> None:
     page.fill(selector, text)
     with page.expect_navigation():
         page.press(selector, "Enter")
+
+
+def fill_time(page, name: str, date: str, clock: str) -> None:
+    """A date and time field: the date picker, then the time typed on the 24-hour clock."""
+    page.fill(f"input[name='{name}'][type=date]", date)
+    page.fill(f"input[name='{name}'][data-clock]", clock)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from nicu_milk.models import Container, Infant
 
-from .conftest import shoot, sign_in
+from .conftest import fill_time, shoot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def test_a_parent_sees_only_their_own_baby(page, unit):
 def test_a_parent_registers_a_drop_off_and_prints_the_labels(page, unit):
     sign_in(page, "linh")
     page.goto("/family/INF100/drop-off")
-    page.fill("input[name='bottles-0-expressed_at']", "2026-11-27T07:00")
+    fill_time(page, "bottles-0-expressed_at", "2026-11-27", "07:00")
     page.fill("input[name='bottles-0-volume_ml']", "60")
     page.check("input[name='bottles-0-colostrum']")
     page.fill("input[name='bottles-1-volume_ml']", "45")  # the pump time is missing
@@ -68,7 +68,7 @@ def test_a_parent_registers_a_drop_off_and_prints_the_labels(page, unit):
     shoot(page, "family-drop-off-errors")
     assert unit.query(select(Container.id)) == []
 
-    page.fill("input[name='bottles-1-expressed_at']", "2026-11-27T11:30")
+    fill_time(page, "bottles-1-expressed_at", "2026-11-27", "11:30")
     with page.expect_navigation():
         page.click("main button[type=submit]")
     expect(page.locator("[data-drop-off-done]")).to_contain_text("2 bottles registered")

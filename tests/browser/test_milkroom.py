@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from nicu_milk.models import Container
 
-from .conftest import scan, shoot, sign_in
+from .conftest import fill_time, scan, shoot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -37,14 +37,15 @@ def test_a_reserved_label_is_received_by_scanning_and_labelled(page, unit):
     expect(page.locator("main")).to_contain_text("Leo Okafor")
 
     # Mistakes are shown beside the fields, and what was typed stays.
-    page.fill("input[name=expressed_at]", "2026-11-20T08:30")
+    fill_time(page, "expressed_at", "2026-11-20", "0830")
     page.fill("input[name=volume_ml]", "0")
     page.fill("textarea[name=medications]", "Sertraline 50 mg")
     with page.expect_navigation():
         page.click("main button[type=submit]")
     expect(page.locator("[data-error-for=volume_ml]")).to_contain_text("more than 0")
     expect(page.locator("[data-error-for=location_code]")).to_contain_text("Scan the location")
-    expect(page.locator("input[name=expressed_at]")).to_have_value("2026-11-20T08:30")
+    expect(page.locator("input[name=expressed_at][type=date]")).to_have_value("2026-11-20")
+    expect(page.locator("input[name=expressed_at][data-clock]")).to_have_value("08:30")
     expect(page.locator("textarea[name=medications]")).to_have_value("Sertraline 50 mg")
     shoot(page, "receive-errors")
 
@@ -72,7 +73,7 @@ def test_new_milk_is_received_then_thawed_by_scanning(page, unit):
     scan_field = page.locator("input[name=infant]")
     expect(scan_field).to_be_focused()
     scan_field.fill("INF100")
-    page.fill("input[name=expressed_at]", "2026-11-27T06:15")
+    fill_time(page, "expressed_at", "2026-11-27", "06:15")
     page.fill("input[name=volume_ml]", "80")
     page.fill("input[name=location_code]", "FZ1")  # a scanned shelf label
     page.check("input[name=colostrum]")
