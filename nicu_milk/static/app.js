@@ -1,8 +1,13 @@
 /* NICU milk: a little progressive JavaScript. Every page works without it; this only keeps the
    scan box ready, tells a hand-typed code from a scanner, takes focus to a form's mistakes,
-   and signs out an idle screen. */
+   opens the phone menu, and signs out an idle screen. All of it lives here:
+   the pages carry no inline script. */
 (function () {
   "use strict";
+
+  // Marked at once, before the body is drawn: the stylesheet collapses the phone menu only when
+  // this script is here to open it again.
+  document.documentElement.classList.add("js");
 
   // A keyboard-wedge scanner types a whole code in a few milliseconds per character; a person
   // takes well over 50 ms between keys. A code typed by hand needs a witness (two-person check).
@@ -99,6 +104,27 @@
     restart();
   }
 
+  // The phone menu: a disclosure button that opens the menu and the sign-out. Escape closes it
+  // and gives focus back to the button.
+  function wireMenu() {
+    var button = document.querySelector("[data-menu-toggle]");
+    var header = document.querySelector("[data-top]");
+    if (!button || !header) { return; }
+    function show(open) {
+      header.classList.toggle("menu-open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    button.addEventListener("click", function () {
+      show(button.getAttribute("aria-expanded") !== "true");
+    });
+    header.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+        show(false);
+        button.focus();
+      }
+    });
+  }
+
   // A failed form: focus its error summary, so a phone shows it wherever the mistake is, and
   // make each line take focus to its field (opening a folded section first).
   function wireErrorSummary() {
@@ -154,6 +180,7 @@
     guardDoubleSubmit();
     watchIdle();
     wireBackButtons();
+    wireMenu();
     wireClocks();
     wireErrorSummary();
   });

@@ -118,6 +118,9 @@ class Unit:
     def reserve(self, mrn: str = "INF100", count: int = 1) -> list[str]:
         return self._run(seed.reserve, mrn, count)
 
+    def crowd(self) -> dict[str, str]:
+        return self._run(seed.crowd)
+
     def query(self, statement):
         return self._run(lambda: db.session.execute(statement).all())
 
@@ -129,10 +132,11 @@ def unit(live_server) -> Unit:
     return seeded
 
 
-def shoot(page, name: str) -> None:
-    """A full-page screenshot, for people to look at (never committed)."""
+def shoot(page, name: str, *, full_page: bool = True) -> None:
+    """A screenshot, for people to look at (never committed): the whole page, or only what the
+    first screen shows."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:

@@ -109,3 +109,103 @@ def reserve(mrn: str = "INF100", count: int = 1) -> list[str]:
     made = ledger.reserve_labels(session, unit(), nurse, infant, count)
     session.commit()
     return made
+
+
+# The longest names a unit meets (issue reports and the label work): a page must fit them.
+LONG_FIRST = "Anastasia-Magdalena"
+LONG_LAST = "Wolfeschlegelsteinhausenbergerdorff-Featherstonehaugh"
+LONG_MOTHER = ("MOM900", "Maria-Concepción", LONG_LAST)
+LONG_PLACE = ("DF9", "Deep freezer in the corridor by the milk room", "deep_freezer")
+LONG_SHELF = ("DF9-DRAWER-LEFT-BOTTOM", "Bottom drawer on the left, behind the door", "DF9")
+LONG_MEDICATIONS = ("Sertraline 50 mg once daily; labetalol 200 mg twice daily; "
+                    "metformin 500 mg with meals; domperidone 10 mg three times daily")
+
+
+def wristband(mrn: str) -> str:
+    """A crowded unit's wristbands are long codes, not the MRN."""
+    return f"WB-{mrn}-LONG-WRISTBAND-CODE"
+
+
+def crowd() -> dict[str, str]:
+    """The seeded unit, crowded the way pages break: long names and places, every badge, near
+    misses, a discharged baby with milk left, a parent of twins. Returns codes for the pages."""
+    from nicu_milk.models import Infant, User
+    from nicu_milk.runtime import now, unit, zone
+    from nicu_milk.services import accounts, families, feeding, locations
+    from nicu_milk.services import containers as ledger
+
+    session = db.session
+    code, name, kind = LONG_PLACE
+    locations.create_location(session, code, name, kind, None)
+    code, name, parent = LONG_SHELF
+    locations.create_location(session, code, name, None, parent)
+    today = now().astimezone(zone()).date()
+    twins = []
+    for mrn, first in (("INF900", LONG_FIRST), ("INF901", "Baby Girl B")):
+        twins.append(families.admit_infant(
+            session, mrn=mrn, first_name=first, last_name=LONG_LAST,
+            date_of_birth=today - dt.timedelta(days=3), mother_mrn=LONG_MOTHER[0],
+            mother_first_name=LONG_MOTHER[1], mother_last_name=LONG_MOTHER[2],
+            donor_milk_consent=True, wristband_code=wristband(mrn),
+            daily_volume_ml=Decimal(400), today=today))
+    accounts.create_user(session, "maria.wolfeschlegel", "parent", PASSWORD,
+                         infant_mrns=["INF900", "INF901"],
+                         display_name=f"{LONG_MOTHER[1]} {LONG_LAST}",
+                         hash_method=TestConfig.PASSWORD_HASH_METHOD)
+    accounts.create_user(session, "bartholomew.featherstonehaugh", "nurse", PASSWORD,
+                         display_name="Bartholomew Alexander Featherstonehaugh-Wolfeschlegel",
+                         badge_code="BADGE-0000000000000000000042",
+                         hash_method=TestConfig.PASSWORD_HASH_METHOD)
+    session.commit()
+
+    here = unit()
+    nurse = session.scalars(db.select(User).where(User.username == "nina")).one()
+    moment = now()
+    shelf = locations.get_location(session, LONG_SHELF[0])
+    fridge = locations.get_location(session, "FR1-S1")
+
+    def bottle(infant, place, hours_ago, **extra):
+        fields = {"volume_ml": Decimal(60), "milk_type": "MOM", "colostrum": False,
+                  "medications": None, "donor_lot": None, "donor_product_code": None,
+                  "donor_expires_at": None, "at": None, **extra}
+        return ledger.create_container(
+            session, here, nurse, infant, expressed_at=moment - dt.timedelta(hours=hours_ago),
+            location=place, **fields)
+
+    baby, twin = twins
+    busy = bottle(baby, fridge, 3, colostrum=True, medications=LONG_MEDICATIONS)
+    ledger.fortify(session, here, nurse, busy, "Human milk fortifier, extensively hydrolysed",
+                   Decimal("24"), None)
+    ledger.hold(session, here, nurse, busy, "Positive culture: awaiting the microbiology result")
+    frozen = bottle(baby, shelf, 30, volume_ml=Decimal("120.5"), colostrum=True)
+    bottle(baby, fridge, 47.5)  # expires within the hour
+    bottle(baby, fridge, 60, at=moment - dt.timedelta(hours=59))  # expired
+    donor = bottle(twin, shelf, 24 * 20, milk_type="DHM", donor_lot="BANK-LOT-2026-11-000042",
+                   donor_product_code="M0001", donor_expires_at=moment + dt.timedelta(days=90))
+    fed = bottle(twin, fridge, 2)
+    # A parent's drop-off waiting for the nurse, and a blank take-home label.
+    waiting = ledger.create_container(
+        session, here, session.scalars(db.select(User).where(
+            User.username == "maria.wolfeschlegel")).one(), baby,
+        expressed_at=moment - dt.timedelta(hours=1), volume_ml=Decimal(45), milk_type="MOM",
+        location=None, colostrum=True, medications=None, donor_lot=None,
+        donor_product_code=None, donor_expires_at=None, at=None)
+    [blank] = ledger.reserve_labels(session, here, nurse, twin, 1)
+    session.commit()
+
+    # Near misses this shift: another baby's milk (a stop) and a twin's milk (a warning).
+    other = receive("INF300", hours_ago=1, location="FR1-S2")
+    feeding.check(session, here, nurse, wristband("INF900"), other)
+    feeding.check(session, here, nurse, wristband("INF900"), fed.code)
+    feeding.check(session, here, nurse, "NO-SUCH-WRISTBAND", fed.code)
+    given = feeding.feed(session, here, nurse, wristband("INF901"), fed.code, Decimal(10),
+                         acknowledge_warnings=True, finished=False, at=None, witness=None)
+    assert not given.refused, given.scan.verdict
+    # A discharged baby with milk left in the unit.
+    leaving = session.scalars(db.select(Infant).where(Infant.mrn == "INF300")).one()
+    bottle(leaving, shelf, 5, volume_ml=Decimal(80))
+    families.discharge(session, leaving, moment)
+    session.commit()
+    return {"busy": busy.code, "frozen": frozen.code, "donor": donor.code, "fed": fed.code,
+            "waiting": waiting.code, "blank": blank, "other": other}
+
