@@ -1,6 +1,6 @@
 /* NICU milk: a little progressive JavaScript. Every page works without it; this only keeps the
-   scan box ready, tells a hand-typed code from a scanner, takes focus to a form's mistakes,
-   opens the phone menu, and signs out an idle screen. All of it lives here:
+   scan box ready, tells a hand-typed code from a scanner, sounds the verdict, takes focus to a
+   form's mistakes, opens the phone menu, and signs out an idle screen. All of it lives here:
    the pages carry no inline script. */
 (function () {
   "use strict";
@@ -125,6 +125,92 @@
     });
   }
 
+  // A second signal beside colour and words: one tone for stop, another for go. Made with
+  // WebAudio (no sound files). On by default; each device keeps its own choice.
+  var SOUND_KEY = "nicu-milk.verdict-sound";
+  var TONES = {
+    // Go: two short rising notes.
+    go: [{ hz: 660, type: "sine", at: 0, length: 0.12, volume: 0.3 },
+         { hz: 990, type: "sine", at: 0.15, length: 0.2, volume: 0.3 }],
+    // Stop: three low, harsh pulses, unlike anything else on the unit's carts.
+    stop: [{ hz: 196, type: "square", at: 0, length: 0.22, volume: 0.22 },
+           { hz: 196, type: "square", at: 0.3, length: 0.22, volume: 0.22 },
+           { hz: 147, type: "square", at: 0.6, length: 0.45, volume: 0.22 }]
+  };
+  var audio = null;
+
+  function soundOn() {
+    try { return window.localStorage.getItem(SOUND_KEY) !== "off"; } catch (e) { return true; }
+  }
+
+  // What was sounded, for the person testing the page (headless browsers have no speakers).
+  function note(kind, outcome) {
+    window.nicuMilkTones = window.nicuMilkTones || [];
+    window.nicuMilkTones.push({ kind: kind, outcome: outcome,
+      notes: TONES[kind].map(function (tone) { return tone.hz; }) });
+    document.documentElement.setAttribute("data-tone-" + outcome, kind);
+  }
+
+  function playTone(kind) {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context || !TONES[kind]) { note(kind, "unavailable"); return; }
+    try { audio = audio || new Context(); } catch (e) { note(kind, "unavailable"); return; }
+    function sound() {
+      var start = audio.currentTime + 0.02;
+      TONES[kind].forEach(function (tone) {
+        var oscillator = audio.createOscillator();
+        var gain = audio.createGain();
+        var from = start + tone.at;
+        var to = from + tone.length;
+        oscillator.type = tone.type;
+        oscillator.frequency.value = tone.hz;
+        // Short ramps: a tone that starts or stops at full volume clicks.
+        gain.gain.setValueAtTime(0.0001, from);
+        gain.gain.exponentialRampToValueAtTime(tone.volume, from + 0.015);
+        gain.gain.setValueAtTime(tone.volume, to - 0.03);
+        gain.gain.exponentialRampToValueAtTime(0.0001, to);
+        oscillator.connect(gain);
+        gain.connect(audio.destination);
+        oscillator.start(from);
+        oscillator.stop(to + 0.02);
+      });
+      note(kind, "played");
+    }
+    if (audio.state === "running") { sound(); return; }
+    // The browser lets a page sound after a key or a tap. A tone that comes later than the
+    // verdict would be taken for the next scan's, so a blocked tone is dropped, not queued.
+    var late = window.setTimeout(function () { note(kind, "blocked"); }, 400);
+    audio.resume().then(function () {
+      window.clearTimeout(late);
+      if (audio.state === "running") { sound(); }
+    }, function () { window.clearTimeout(late); note(kind, "blocked"); });
+  }
+  window.nicuMilkPlayTone = playTone;
+
+  function wireSound() {
+    var toggle = document.querySelector("[data-sound-toggle]");
+    var verdict = document.querySelector("[data-tone]");
+    if (toggle) {
+      var words = toggle.querySelector("[data-sound-words]");
+      var show = function () {
+        var on = soundOn();
+        toggle.setAttribute("aria-pressed", on ? "true" : "false");
+        words.textContent = "Sound for stop and go: " + (on ? "on" : "off");
+      };
+      toggle.hidden = false;
+      show();
+      toggle.addEventListener("click", function () {
+        var on = !soundOn();
+        try { window.localStorage.setItem(SOUND_KEY, on ? "on" : "off"); } catch (e) { /* kept off */ }
+        show();
+        if (on) { playTone("go"); }  // a sample, so the nurse hears what "go" sounds like
+        var scanBox = document.querySelector("[data-scan-input]");
+        if (scanBox) { scanBox.focus(); }  // the scanner types into the scan box, not the switch
+      });
+    }
+    if (verdict && soundOn()) { playTone(verdict.getAttribute("data-tone")); }
+  }
+
   // A failed form: focus its error summary, so a phone shows it wherever the mistake is, and
   // make each line take focus to its field (opening a folded section first).
   function wireErrorSummary() {
@@ -183,5 +269,6 @@
     wireMenu();
     wireClocks();
     wireErrorSummary();
+    wireSound();
   });
 }());

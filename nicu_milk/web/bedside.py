@@ -79,6 +79,9 @@ class Page:
     witness: User | None = None
     typed_codes: list[str] = field(default_factory=list)
     ack_error: str | None = None
+    # The answer to a new scan (or a feed the check refused) sounds its tone on the device;
+    # the same verdict shown again, say beside a form's mistake, stays quiet.
+    sound: bool = False
 
 
 # --- reading scans --------------------------------------------------------------------------
@@ -237,6 +240,7 @@ def scan_post():
         changed = _place(page, text)
     # Only a new scan is a new attempt; showing the same pair again records nothing.
     _resolve(page, record=changed)
+    page.sound = changed or page.problem is not None
     db.session.commit()
     return _render(page)
 
@@ -269,6 +273,7 @@ def typed():
             stored.get("user_id") == witness.user.id else []
         session[WITNESS_KEY] = {"user_id": witness.user.id, "codes": [*kept, code]}
     _resolve(page, record=placed)
+    page.sound = True
     db.session.commit()
     return _render(page)
 
@@ -289,6 +294,7 @@ def feed():
             # Still an attempt to feed milk that must not be given: a near miss.
             _resolve(page, record=True)
             db.session.commit()
+            page.sound = True
             return _render(page, feed_form=form, status=409)
         return _render(page, feed_form=form, status=400)
     # Only warnings the nurse has seen and ticked count as acknowledged; a refused feed is
@@ -320,6 +326,7 @@ def feed():
                               "the feed. Nothing was fed.")
             return _render(page, feed_form=form, status=409)
         form.form_errors = ["Nothing was fed: the check now says stop."]
+        page.sound = True
         return _render(page, feed_form=form, status=409)
     given = outcome.feed
     left = given.container.remaining_ml

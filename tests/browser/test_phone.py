@@ -1,5 +1,5 @@
 """A phone at the bedside and in a parent's hand: the verdict in the first screen, a menu that
-folds away, and forms that show their mistakes first."""
+folds away, a tone for stop and another for go, and forms that show their mistakes first."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 1024, "height": 768}
+STOP_NOTES = [196, 196, 147]
+GO_NOTES = [660, 990]
 
 
 def in_first_screen(page, selector: str) -> dict:
@@ -87,6 +89,62 @@ def test_the_phone_menu_opens_and_closes_from_the_keyboard(page, unit):
     expect(page.locator("[data-menu-toggle]")).to_be_hidden()
     expect(page.locator("#menu")).to_be_visible()
     expect(page.locator("#who")).to_be_visible()
+
+
+def tones(page) -> list[dict]:
+    return page.evaluate("window.nicuMilkTones || []")
+
+
+def test_a_stop_and_a_go_each_sound_their_own_tone(page, unit):
+    mine = unit.receive("INF100")
+    other = unit.receive("INF300")
+    twin_milk = unit.receive("INF201")
+    sign_in(page, "nina")
+    toggle = page.locator("[data-sound-toggle]")
+    expect(toggle).to_be_visible()
+    expect(toggle).to_have_attribute("aria-pressed", "true")  # on by default
+    expect(toggle).to_contain_text("on")
+
+    scan(page, "INF100")
+    assert tones(page) == []  # a baby alone is no verdict
+    scan(page, other)
+    expect(page.locator("[data-verdict]")).to_have_attribute("data-tone", "stop")
+    page.wait_for_function("(window.nicuMilkTones || []).length > 0")
+    assert tones(page) == [{"kind": "stop", "outcome": "played", "notes": STOP_NOTES}]
+
+    scan(page, "INF200")
+    scan(page, twin_milk)  # a sibling's milk: a warning to read, with no tone
+    expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "warn")
+    expect(page.locator("[data-tone]")).to_have_count(0)
+    assert tones(page) == []
+
+    page.goto("/scan")
+    scan(page, "INF300")
+    scan(page, other)
+    expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "go")
+    page.wait_for_function("(window.nicuMilkTones || []).length > 0")
+    assert tones(page) == [{"kind": "go", "outcome": "played", "notes": GO_NOTES}]
+    assert GO_NOTES != STOP_NOTES
+    shoot(page, "scan-go-with-sound")
+
+    # Off, for this device only; the switch gives focus back to the scan box.
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(toggle).to_contain_text("off")
+    expect(page.locator("input[name=scan]")).to_be_focused()
+    assert page.evaluate("localStorage.getItem('nicu-milk.verdict-sound')") == "off"
+    scan(page, "INF100")
+    scan(page, mine)
+    expect(page.locator("[data-verdict]")).to_have_attribute("data-tone", "go")
+    page.wait_for_timeout(600)  # the time a tone takes to start: none does
+    assert tones(page) == []
+    expect(page.locator("[data-sound-toggle]")).to_have_attribute("aria-pressed", "false")
+    shoot(page, "scan-sound-off")
+
+    # On again: a sample of the go tone says what it sounds like.
+    page.locator("[data-sound-toggle]").click()
+    page.wait_for_function("(window.nicuMilkTones || []).length > 0")
+    assert tones(page) == [{"kind": "go", "outcome": "played", "notes": GO_NOTES}]
 
 
 def test_a_parents_drop_off_on_a_phone_shows_its_mistakes_first(page, unit):
