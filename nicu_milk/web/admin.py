@@ -263,6 +263,16 @@ def policy_page():
         for rule, span in rules.limits.items()
         for what, counted_from in [RULE_DESCRIPTIONS[rule]]
     ]
+    temperatures = [
+        {"kind": limit.kind, "range": _sentence(limit.range_text()),
+         "opens_minutes": limit.opens_after.total_seconds() / 60
+         if limit.range_text() != "no limit" else None}
+        for limit in rules.cold_chain.limits
+    ]
+    alarms = rules.cold_chain.for_kind("refrigerator")
     return render_template("admin/policy.html", policy=rules, limits=limits,
+                           temperatures=temperatures,
+                           no_data_minutes=alarms.no_data_after.total_seconds() / 60,
+                           stuck_hours=alarms.stuck_after.total_seconds() / 3600,
                            fingerprint=policy_fingerprint(rules),
                            expires_soon_minutes=rules.expires_soon.total_seconds() / 60)

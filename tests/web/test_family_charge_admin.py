@@ -192,7 +192,9 @@ def test_the_policy_in_force_is_a_table_in_words(as_user):
     for phrase in ("Thawed mother's own milk (MOM) 24 h Thaw completed",
                    "Milk that expires within 60 minutes is a warning to tick",
                    "A warning to tick (twins share their mother’s milk)",
-                   "Under 2 days of the baby’s expected daily volume"):
+                   "Under 2 days of the baby’s expected daily volume",
+                   "Refrigerator 0.0 to 4.0 °C 30 minutes out of range",
+                   "Freezer (−20 °C) At most -18.0 °C"):
         assert phrase in words, phrase
     # No key dump: the rule names are hooks for tests, not words on the page.
     assert "fresh_refrigerator" not in words and "<pre" not in html
