@@ -2,6 +2,10 @@
 
 Pure, like the policy: the facts and `now` are passed in, so the API, the scan page and the
 reports all ask the same function.
+
+Each reason has a severity. A stop cannot be overridden; each warning is ticked, one by one;
+advice (which bottle to use first) is shown and leaves the verdict at go. A warning that fired
+on most correct feeds would teach nurses to tick without reading, so only real hazards warn.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Literal, get_args
 
 from .policy import Policy, when_text
 
-Severity = Literal["warn", "stop"]
+Severity = Literal["advice", "warn", "stop"]
 Outcome = Literal["go", "warn", "stop"]
 ContainerState = Literal[
     "reserved", "fresh", "frozen", "thawed", "consumed", "discarded", "returned"
@@ -39,9 +43,10 @@ REASON_CODES: dict[str, Severity] = {
     "DONOR_CONSENT_MISSING": "stop",
     "INFANT_DISCHARGED": "stop",
     "EXPIRES_SOON": "warn",
-    "USE_FIRST": "warn",
+    "USE_FIRST": "advice",
 }
 _ORDER = {code: index for index, code in enumerate(REASON_CODES)}
+_RANK = {"stop": 0, "warn": 1, "advice": 2}
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,8 @@ class Reason:
     code: str
     severity: Severity
     message: str  # what is wrong and what to do, for a nurse at the bedside
+    # For USE_FIRST: the code of the container to use instead.
+    use_instead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,13 +102,19 @@ class Verdict:
 
     @classmethod
     def of(cls, reasons: Iterable[Reason]) -> Verdict:
-        """The verdict these reasons add up to, stops listed first."""
-        ordered = tuple(
-            sorted(reasons, key=lambda r: (r.severity != "stop", _ORDER.get(r.code, len(_ORDER))))
+        """The verdict these reasons add up to: stops first, then warnings, then advice.
+
+        Advice never changes the outcome. A stop carries no advice: advice is about which of
+        the baby's good bottles to feed, and beside a stop it would read as leave to feed.
+        """
+        ordered = sorted(
+            reasons, key=lambda r: (_RANK[r.severity], _ORDER.get(r.code, len(_ORDER)))
         )
         severities = {reason.severity for reason in ordered}
         outcome = "stop" if "stop" in severities else "warn" if "warn" in severities else "go"
-        return cls(outcome, ordered)
+        if outcome == "stop":
+            ordered = [reason for reason in ordered if reason.severity != "advice"]
+        return cls(outcome, tuple(ordered))
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -114,6 +127,15 @@ class Verdict:
     @property
     def warnings(self) -> tuple[Reason, ...]:
         return tuple(reason for reason in self.reasons if reason.severity == "warn")
+
+    @property
+    def advice(self) -> tuple[Reason, ...]:
+        return tuple(reason for reason in self.reasons if reason.severity == "advice")
+
+    @property
+    def near_miss(self) -> bool:
+        """A stopped or warned attempt is kept as a near miss; advice alone is not one."""
+        return self.outcome != "go"
 
 
 def _in_words(delta: dt.timedelta) -> str:
@@ -215,8 +237,13 @@ def _container_reasons(
 
 
 def _same_mother(container: ContainerFacts, infant: InfantFacts) -> bool:
-    # An unknown mother is no evidence of a sibling; treat it as another family's milk.
-    return bool(container.mother_mrn) and container.mother_mrn == infant.mother_mrn
+    # An unknown mother is no evidence of a sibling; treat it as another family's milk. Donor
+    # milk is nobody's mother's milk: a twin's donor milk is another baby's milk.
+    return (
+        container.milk_type == "MOM"
+        and bool(container.mother_mrn)
+        and container.mother_mrn == infant.mother_mrn
+    )
 
 
 def _goes_before(other: ContainerFacts, this: ContainerFacts) -> bool:
@@ -337,8 +364,9 @@ def _pairing_reasons(
                 if better.colostrum and not container.colostrum
                 else f"it expires earlier, at {when_text(better.expires_at, policy.zone)}"
             )
-            yield _warn(
+            yield Reason(
                 "USE_FIRST",
-                f"Container {better.code} should be used first: {why}. Use {better.code} "
-                f"instead, unless there is a reason to feed {code}.",
+                "advice",
+                f"Use container {better.code} first if you can: {why}.",
+                use_instead=better.code,
             )

@@ -6,9 +6,14 @@ Code 128 pack them in pairs, so the barcode fits a 2-inch label at 10 mil. MOD 9
 IBAN scheme) catches every single-character substitution and every adjacent transposition:
 the weights are successive powers of ten modulo the prime 97, so any such change moves the
 remainder.
+
+Every place that reads a code (the bedside page, the milk room, the API) goes through
+read_scan() or parse_container_code(): a scanner with Caps Lock on sends ``m0000001262``,
+which is the same code as ``M0000001262``, and is looked up as that.
 """
 
 import re
+from dataclasses import dataclass
 
 PREFIX = "M"
 SERIAL_DIGITS = 8
@@ -31,20 +36,43 @@ def container_code(serial: int) -> str:
     return f"{PREFIX}{digits}{check_digits(digits)}"
 
 
+@dataclass(frozen=True)
+class Scanned:
+    """What one scan holds: the trimmed text, and the container code in it if it is one."""
+
+    text: str
+    # The text has the shape of a container code (M and 10 digits), valid or not: a damaged
+    # or mistyped milk label rather than a wristband or a shelf.
+    container_shaped: bool
+    # The container code, in its canonical upper case, when the check digits hold.
+    container: str | None
+
+
+def _canonical(text: str) -> str:
+    code = text.strip()
+    # Only the ASCII letter is read without regard to case: the digits have no case, and no
+    # other character may stand in for the M.
+    return PREFIX + code[1:] if code[:1] == PREFIX.lower() else code
+
+
+def read_scan(text: str) -> Scanned:
+    """Read scanned text: surrounding white space is trimmed (scanners add CR, LF or tabs) and
+    the M is read without regard to case; nothing else is forgiven."""
+    code = _canonical(text)
+    if _CONTAINER_SHAPE.fullmatch(code) is None:
+        return Scanned(text.strip(), False, None)
+    valid = int(code[len(PREFIX) :]) % 97 == 1
+    return Scanned(code, True, code if valid else None)
+
+
 def looks_like_container(text: str) -> bool:
-    """True when the (trimmed) text has the shape of a container code, valid or not."""
-    return _CONTAINER_SHAPE.fullmatch(text.strip()) is not None
+    """True when the text has the shape of a container code, valid or not."""
+    return read_scan(text).container_shaped
 
 
 def parse_container_code(text: str) -> str | None:
-    """The container code in scanned text, or None when it is not a valid code of ours.
-
-    Surrounding white space is trimmed (scanners add CR, LF or tabs); nothing else is forgiven.
-    """
-    code = text.strip()
-    if _CONTAINER_SHAPE.fullmatch(code) is None:
-        return None
-    return code if int(code[len(PREFIX) :]) % 97 == 1 else None
+    """The container code in scanned text, or None when it is not a valid code of ours."""
+    return read_scan(text).container
 
 
 def serial_of(code: str) -> int:

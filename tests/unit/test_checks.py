@@ -1,12 +1,12 @@
-"""The feeding check: one case per reason code of domain.md, how reasons combine, USE_FIRST,
-and properties that no wrong or expired milk ever gets a go."""
+"""The feeding check: one case per reason code of domain.md, how reasons combine, USE_FIRST as
+advice, and properties that no wrong or expired milk ever gets a go."""
 
 import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from nicu_milk.checks import (
@@ -75,7 +75,7 @@ def test_reason_codes_are_domain_md_table():
         "DONOR_CONSENT_MISSING": "stop",
         "INFANT_DISCHARGED": "stop",
         "EXPIRES_SOON": "warn",
-        "USE_FIRST": "warn",
+        "USE_FIRST": "advice",
     }
 
 
@@ -83,6 +83,11 @@ def test_go():
     verdict = check()
     assert verdict == Verdict("go", ())
     assert verdict.codes == () and verdict.stops == () and verdict.warnings == ()
+    assert verdict.advice == () and not verdict.near_miss
+
+
+# What each severity does to the verdict, and whether the attempt is a near miss.
+OUTCOME_OF = {"stop": ("stop", True), "warn": ("warn", True), "advice": ("go", False)}
 
 
 # One case per code, each changing one fact of the go case, so that code is the only reason.
@@ -119,7 +124,7 @@ def test_one_case_per_reason_code(code, facts):
     assert verdict.codes == (code,)
     (reason,) = verdict.reasons
     assert reason.severity == REASON_CODES[code]
-    assert verdict.outcome == reason.severity
+    assert (verdict.outcome, verdict.near_miss) == OUTCOME_OF[reason.severity]
     assert len(reason.message) > 30
 
 
@@ -215,22 +220,35 @@ def test_milk_in_inventory_without_an_expiry_is_not_fed():
 
 def test_every_applicable_reason_is_reported_stops_first_in_table_order():
     verdict = check(
-        infant=baby(admitted=False, donor_milk_consent=False),
-        container=milk(
-            infant_mrn=TWIN_MRN, milk_type="DHM", state="frozen", held=True, expires_at=NOW + H / 2
-        ),
+        infant=baby(admitted=False),
+        container=milk(infant_mrn=TWIN_MRN, state="frozen", held=True, expires_at=NOW + H / 2),
     )
     assert verdict.outcome == "stop"
-    assert verdict.codes == (
-        "FROZEN",
-        "HELD",
-        "DONOR_CONSENT_MISSING",
-        "INFANT_DISCHARGED",
-        "SIBLING",
-        "EXPIRES_SOON",
-    )
-    assert [reason.code for reason in verdict.stops] == list(verdict.codes[:4])
+    assert verdict.codes == ("FROZEN", "HELD", "INFANT_DISCHARGED", "SIBLING", "EXPIRES_SOON")
+    assert [reason.code for reason in verdict.stops] == list(verdict.codes[:3])
     assert [reason.code for reason in verdict.warnings] == ["SIBLING", "EXPIRES_SOON"]
+
+
+# SIBLING is for the mother's own milk only: donor milk labelled for a twin is another baby's.
+@pytest.mark.parametrize(
+    ("container", "codes"),
+    [
+        (milk(infant_mrn=TWIN_MRN), ("SIBLING",)),
+        (milk(infant_mrn=TWIN_MRN, milk_type="DHM"), ("WRONG_INFANT",)),
+        (milk(infant_mrn=TWIN_MRN, milk_type="DHM", mother_mrn=""), ("WRONG_INFANT",)),
+        (milk(milk_type="DHM", mother_mrn=""), ()),
+        (milk(infant_mrn=STRANGER_MRN, mother_mrn="M-2"), ("WRONG_INFANT",)),
+    ],
+    ids=[
+        "twin's own milk",
+        "twin's donor milk",
+        "twin's donor milk, no mother",
+        "own donor milk",
+        "stranger's milk",
+    ],
+)
+def test_sibling_is_only_the_mothers_own_milk(container, codes):
+    assert check(container=container).codes == codes
 
 
 def test_wrong_infant_expired_held_discarded_together():
@@ -252,13 +270,49 @@ def test_stop_outranks_warn():
     assert verdict.codes == ("EXPIRED", "SIBLING")
 
 
-def test_two_warnings_are_a_warn():
+def test_a_warning_with_advice_is_a_warn_and_lists_the_advice_last():
     verdict = check(
         container=milk(expires_at=NOW + H / 2),
         others=[milk(code=OTHER_CODE, colostrum=True, expires_at=NOW + 2 * H)],
     )
     assert verdict.outcome == "warn"
     assert verdict.codes == ("EXPIRES_SOON", "USE_FIRST")
+    assert verdict.warnings == verdict.reasons[:1] and verdict.advice == verdict.reasons[1:]
+
+
+def test_two_warnings_are_a_warn():
+    verdict = check(container=milk(infant_mrn=TWIN_MRN, expires_at=NOW + H / 2))
+    assert verdict.outcome == "warn"
+    assert verdict.codes == ("SIBLING", "EXPIRES_SOON")
+
+
+# Advice never moves the verdict: each base case, with a better bottle on the shelf beside it.
+@pytest.mark.parametrize(
+    ("container", "outcome", "codes"),
+    [
+        (MILK, "go", ("USE_FIRST",)),
+        (milk(expires_at=NOW + H / 2), "warn", ("EXPIRES_SOON", "USE_FIRST")),
+        (milk(state="frozen"), "stop", ("FROZEN",)),
+        (milk(expires_at=NOW - H), "stop", ("EXPIRED",)),
+        (milk(held=True), "stop", ("HELD",)),
+    ],
+    ids=["go", "warn", "frozen", "expired", "held"],
+)
+def test_advice_leaves_the_verdict_and_a_stop_shows_none(container, outcome, codes):
+    better = milk(code=OTHER_CODE, colostrum=True, expires_at=NOW + 20 * H)
+    verdict = check(container=container, others=[better])
+    assert (verdict.outcome, verdict.codes) == (outcome, codes)
+    # Nothing beside a stop may read as leave to feed the stopped bottle.
+    for reason in verdict.reasons:
+        assert "reason to feed" not in reason.message
+
+
+def test_use_first_names_the_bottle_to_use_instead():
+    verdict = check(others=[milk(code=OTHER_CODE, expires_at=NOW + 3 * H)])
+    (advice,) = verdict.advice
+    assert advice.use_instead == OTHER_CODE
+    assert advice.message.startswith(f"Use container {OTHER_CODE} first")
+    assert MILK.code not in advice.message
 
 
 # --- USE_FIRST ---------------------------------------------------------------------------------
@@ -377,11 +431,16 @@ def test_unknown_container_state_is_refused():
 def test_verdict_helpers():
     stop = Reason("HELD", "stop", "held")
     warn = Reason("EXPIRES_SOON", "warn", "soon")
-    verdict = Verdict.of([warn, stop])
+    advice = Reason("USE_FIRST", "advice", "use M0000004754 first", use_instead=OTHER_CODE)
+    verdict = Verdict.of([advice, warn, stop])
     assert verdict.outcome == "stop"
-    assert verdict.reasons == (stop, warn)
+    assert verdict.reasons == (stop, warn)  # a stop carries no advice
     assert verdict.codes == ("HELD", "EXPIRES_SOON")
-    assert verdict.stops == (stop,) and verdict.warnings == (warn,)
+    assert verdict.stops == (stop,) and verdict.warnings == (warn,) and verdict.advice == ()
+    warned = Verdict.of([advice, warn])
+    assert (warned.outcome, warned.reasons, warned.near_miss) == ("warn", (warn, advice), True)
+    advised = Verdict.of([advice])
+    assert (advised.outcome, advised.advice, advised.near_miss) == ("go", (advice,), False)
     assert Verdict.of([]).outcome == "go"
 
 
@@ -425,9 +484,12 @@ others_lists = st.lists(containers, max_size=4)
 def test_the_outcome_is_the_worst_severity_and_stops_come_first(infant, container, others, policy):
     verdict = check_feed(infant, container, others, NOW, policy)
     severities = [reason.severity for reason in verdict.reasons]
-    expected = "stop" if "stop" in severities else "warn" if severities else "go"
+    expected = "stop" if "stop" in severities else "warn" if "warn" in severities else "go"
     assert verdict.outcome == expected
-    assert severities == sorted(severities, key=lambda severity: severity != "stop")
+    rank = ["stop", "warn", "advice"]
+    assert severities == sorted(severities, key=rank.index)
+    if verdict.outcome == "stop":
+        assert "advice" not in severities
     for reason in verdict.reasons:
         assert reason.code in REASON_CODES
         if reason.code == "SIBLING":
@@ -465,13 +527,34 @@ def test_a_go_means_this_milk_is_usable_for_this_baby(infant, container, others,
         assert pick_first([container, *others], infant, NOW, policy) is not None
 
 
-@given(infants, containers, others_lists, policies)
-def test_no_use_first_means_nothing_usable_should_go_before_it(infant, container, others, policy):
-    verdict = check_feed(infant, container, others, NOW, policy)
-    if container.infant_mrn == infant.mrn and is_usable(container, infant, NOW, policy):
-        best = pick_first([c for c in others if c.code != container.code], infant, NOW, policy)
-        should_warn = best is not None and (
-            (best.colostrum and not container.colostrum)
-            or (best.colostrum == container.colostrum and best.expires_at < container.expires_at)
+@st.composite
+def usable_pairs(draw):
+    """A baby and one of its bottles that could be fed now: the case USE_FIRST is about."""
+    infant = draw(infants)
+    container = draw(
+        containers.map(
+            lambda c: dataclasses.replace(
+                c,
+                infant_mrn=infant.mrn,
+                state=draw(st.sampled_from(["fresh", "thawed"])),
+                held=False,
+                milk_type="DHM" if infant.donor_milk_consent and c.milk_type == "DHM" else "MOM",
+                expires_at=NOW + draw(st.integers(1, 72 * 60)) * dt.timedelta(minutes=1),
+            )
         )
-        assert ("USE_FIRST" in verdict.codes) == should_warn
+    )
+    return infant, container
+
+
+@given(usable_pairs(), others_lists, policies)
+def test_no_use_first_means_nothing_usable_should_go_before_it(pair, others, policy):
+    infant, container = pair
+    verdict = check_feed(infant, container, others, NOW, policy)
+    assert is_usable(container, infant, NOW, policy)
+    assume(verdict.outcome != "stop")  # a stop (the baby discharged) shows no advice
+    best = pick_first([c for c in others if c.code != container.code], infant, NOW, policy)
+    should_advise = best is not None and (
+        (best.colostrum and not container.colostrum)
+        or (best.colostrum == container.colostrum and best.expires_at < container.expires_at)
+    )
+    assert ("USE_FIRST" in verdict.codes) == should_advise
