@@ -165,7 +165,9 @@ class Container(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(CODE), unique=True)
     infant_id: Mapped[int] = mapped_column(ForeignKey("infants.id"))
-    mother_id: Mapped[int] = mapped_column(ForeignKey("mothers.id"))
+    # The mother whose own milk this is. Donor milk (DHM) is not the baby's mother's: it has
+    # none, so that her holds never touch it and a twin's donor milk is no sibling's milk.
+    mother_id: Mapped[int | None] = mapped_column(ForeignKey("mothers.id"))
     milk_type: Mapped[str] = mapped_column(String(3))
     donor_lot: Mapped[str | None] = mapped_column(String(CODE))
     donor_product_code: Mapped[str | None] = mapped_column(String(CODE))
@@ -198,7 +200,7 @@ class Container(db.Model):
     reserved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     infant: Mapped[Infant] = relationship()
-    mother: Mapped[Mother] = relationship()
+    mother: Mapped[Mother | None] = relationship()
     location: Mapped[StorageLocation | None] = relationship()
     parents: Mapped[list[Container]] = relationship(
         secondary=container_parents,
@@ -212,10 +214,16 @@ class Container(db.Model):
 
     @property
     def held(self) -> bool:
-        """Own hold, or the mother's hold while the milk is still in inventory."""
+        """Own hold, or the mother's hold on her own milk while it is still in inventory."""
         return self.hold_reason is not None or (
-            self.state in IN_INVENTORY and self.mother.hold_reason is not None
+            self.state in IN_INVENTORY
+            and self.mother is not None
+            and self.mother.hold_reason is not None
         )
+
+    @property
+    def mother_mrn(self) -> str | None:
+        return self.mother.mrn if self.mother is not None else None
 
 
 class ContainerEvent(db.Model):

@@ -10,7 +10,15 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import IN_INVENTORY, ON_HAND, CheckAttempt, Container, Infant, StorageLocation
+from ..models import (
+    IN_INVENTORY,
+    ON_HAND,
+    CheckAttempt,
+    Container,
+    Infant,
+    Mother,
+    StorageLocation,
+)
 from ..policy import Policy
 
 
@@ -120,7 +128,13 @@ def inventory(session: Session, policy: Policy, now: dt.datetime) -> list[Infant
             .order_by(Infant.last_name, Infant.first_name)
         )
     )
-    usable = (Container.expires_at > now) & Container.hold_reason.is_(None)
+    # A mother's hold quarantines her own milk (none of it is supply until released); donor
+    # milk has no mother, so the outer join leaves its Mother.hold_reason empty.
+    usable = (
+        (Container.expires_at > now)
+        & Container.hold_reason.is_(None)
+        & Mother.hold_reason.is_(None)
+    )
     totals = session.execute(
         select(
             Container.infant_id,
@@ -129,6 +143,7 @@ def inventory(session: Session, policy: Policy, now: dt.datetime) -> list[Infant
             func.coalesce(func.sum(Container.remaining_ml), 0),
             func.coalesce(func.sum(case((usable, Container.remaining_ml), else_=0)), 0),
         )
+        .outerjoin(Mother, Mother.id == Container.mother_id)
         .where(Container.state.in_(ON_HAND))
         .group_by(Container.infant_id, Container.state)
     ).all()
@@ -142,8 +157,7 @@ def inventory(session: Session, policy: Policy, now: dt.datetime) -> list[Infant
     rows = []
     for infant in infants:
         volumes = {state: float(by_infant.get(infant.id, {}).get(state, 0)) for state in ON_HAND}
-        # A mother's hold quarantines all her milk: none of it is supply until released.
-        usable_ml = 0.0 if infant.mother.hold_reason else float(usable_by_infant[infant.id])
+        usable_ml = float(usable_by_infant[infant.id])
         days = None
         if infant.daily_volume_ml:
             days = round(usable_ml / float(infant.daily_volume_ml), 1)
