@@ -27,7 +27,11 @@ class Config:
     # host:port of the unit's Zebra label printer (raw TCP, usually port 9100).
     LABEL_PRINTER = _env("LABEL_PRINTER")
     LABEL_STOCK = _env("LABEL_STOCK", "thermal-2x1-203dpi")
+    # A label that does not fit LABEL_STOCK (a very long name with everything on it) prints here.
+    WIDE_LABEL_STOCK = _env("WIDE_LABEL_STOCK", "thermal-3x1.5-203dpi")
     SHEET_STOCK = _env("SHEET_STOCK", "sheet-letter-30")
+    # And a parent's take-home sheet whose labels do not fit SHEET_STOCK prints here.
+    WIDE_SHEET_STOCK = _env("WIDE_SHEET_STOCK", "sheet-letter-10")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

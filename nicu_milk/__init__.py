@@ -89,9 +89,21 @@ def _load_unit(app: Flask) -> None:
 
 
 def _load_layouts(app: Flask) -> dict:
-    from .printing import load_layouts
+    from .printing import load_layouts, wider_stock_problem
 
-    return load_layouts(app.config["LABELS_DIR"])
+    layouts = load_layouts(app.config["LABELS_DIR"])
+    # A name is never refused, so some stock must take any label: check it before serving.
+    for setting, kind in (("WIDE_LABEL_STOCK", "thermal"), ("WIDE_SHEET_STOCK", "sheet")):
+        wide = layouts.get(app.config[setting])
+        if wide is None or wide.kind != kind:
+            problem = (
+                f"no {kind} layout named {app.config[setting]!r} in {app.config['LABELS_DIR']}"
+            )
+        else:
+            problem = wider_stock_problem(wide)
+        if problem:
+            raise StartupError(f"NICU_MILK_{setting}: {problem}.")
+    return layouts
 
 
 def _register_web(app: Flask) -> None:

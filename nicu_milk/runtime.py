@@ -30,6 +30,8 @@ def unit() -> Unit:
     return Unit(policy=state["policy"], now=now(), fingerprint=state["fingerprint"],
                 name=config["UNIT_NAME"], layouts=state["layouts"],
                 label_stock=config["LABEL_STOCK"], sheet_stock=config["SHEET_STOCK"],
+                wide_label_stock=config["WIDE_LABEL_STOCK"],
+                wide_sheet_stock=config["WIDE_SHEET_STOCK"],
                 printer=config.get("LABEL_PRINTER"))
 
 

@@ -5,8 +5,15 @@ load_layouts() and passes plain values in; every function returns bytes or text.
 """
 
 from .barcodes import LabelTooSmall
-from .compose import UnprintableText
-from .content import LabelContent, display_name, format_time
+from .compose import (
+    UnprintableText,
+    fits,
+    sheet_stock_for,
+    stock_for,
+    wider_stock_problem,
+    worst_case_content,
+)
+from .content import LabelContent, TakeHomeLabel, display_name, format_time
 from .fonts import unprintable_characters
 from .labels import label_pdf, reserved_sheet_pdf
 from .layouts import Layout, LayoutError, load_layout, load_layouts
@@ -33,11 +40,17 @@ __all__ = [
     "near_miss_report_pdf",
     "LabelContent",
     "LabelTooSmall",
+    "TakeHomeLabel",
     "Layout",
     "LayoutError",
     "PrinterError",
     "UnprintableText",
     "display_name",
+    "fits",
+    "sheet_stock_for",
+    "stock_for",
+    "wider_stock_problem",
+    "worst_case_content",
     "format_time",
     "label_pdf",
     "label_zpl",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .fonts import clean
+from .. import formatting
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MILK_TYPES = ("MOM", "DHM")
@@ -45,11 +45,20 @@ class LabelContent:
         return "FORTIFIED" if self.fortifier else self.state.upper()
 
 
+@dataclass(frozen=True)
+class TakeHomeLabel:
+    """One label of a parent's sheet: blank (only the code), or what the parent entered at a
+    drop-off. Whatever is None is left blank to write in by hand."""
+
+    code: str
+    expressed_at: datetime | None = None
+    volume_ml: float | None = None
+    colostrum: bool = False
+    medications: str | None = None
+
+
 def display_name(first: str, last: str) -> str:
-    first, last = clean(first or ""), clean(last or "")
-    if first and last:
-        return f"{last}, {first}"
-    return last or first
+    return formatting.label_name(first, last)
 
 
 def format_time(moment: datetime, zone: ZoneInfo) -> str:
@@ -62,8 +71,8 @@ def format_time(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def format_ml(volume: float) -> str:
-    return f"{volume:.1f}".rstrip("0").rstrip(".") + " mL"
+    return formatting.ml(volume)
 
 
-def format_number(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+def format_kcal(value: float) -> str:
+    return formatting.kcal_per_oz(value)

@@ -12,11 +12,14 @@ from __future__ import annotations
 import threading
 import unicodedata
 from functools import lru_cache
+from itertools import combinations
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from ..formatting import clean  # noqa: F401 - the printing package's text cleaner
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 REGULAR = "NicuSans"
@@ -67,11 +70,6 @@ def ensure_fonts() -> None:
 
 def _is_mark(char: str) -> bool:
     return unicodedata.category(char) in ("Mn", "Me", "Mc")
-
-
-def clean(text: str) -> str:
-    """NFC, with runs of white space (tabs, newlines) made single spaces, trimmed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
@@ -192,27 +190,59 @@ def _first_cluster(word: str) -> int:
     return count
 
 
+def _soft_breaks(text: str) -> list[tuple[int, int]]:
+    """Where a line may end without cutting a word: (end of this line, start of the next), at a
+    space or just after a hyphen."""
+    breaks = []
+    for index, char in enumerate(text):
+        if char == " ":
+            breaks.append((index, index + 1))
+        elif char in "-\u2010" and index + 1 < len(text):
+            breaks.append((index + 1, index + 1))
+    return breaks
+
+
+@lru_cache(maxsize=1024)
+def best_split(text: str, bold: bool, count: int) -> tuple[float, tuple[str, ...]] | None:
+    """The text on exactly ``count`` lines, broken only at spaces or after hyphens, with the
+    widest line as narrow as it can be: (that width at 1 pt, the lines); None when the text
+    has too few such places.
+
+    Widths grow in proportion to the size, so one split serves every size and every condensing.
+    """
+    if count == 1:
+        return width(text, 1.0, bold), (text,)
+    best: tuple[float, tuple[str, ...]] | None = None
+    for chosen in combinations(_soft_breaks(text), count - 1):
+        starts = [0, *(start for _, start in chosen)]
+        ends = [*(end for end, _ in chosen), len(text)]
+        lines = tuple(text[a:b].strip() for a, b in zip(starts, ends, strict=True))
+        if not all(lines):
+            continue
+        widest = max(width(line, 1.0, bold) for line in lines)
+        if best is None or widest < best[0]:
+            best = (widest, lines)
+    return best
+
+
+def balanced_lines(text: str, size: float, bold: bool, limit: float,
+                   count: int) -> tuple[str, ...] | None:
+    """The text on exactly ``count`` lines no wider than ``limit`` (see best_split), or None."""
+    split = best_split(text, bold, count)
+    if split is None or split[0] * size > limit + 1e-9:
+        return None
+    return split[1]
+
+
 def two_lines(text: str, size: float, bold: bool, limit: float) -> tuple[str, str] | None:
     """The text on two lines no wider than ``limit``, as balanced as possible, or None.
 
     Breaks at a space or after a hyphen when one works; otherwise inside a word, filling
     the first line.
     """
-    best = None
-    for index, char in enumerate(text):
-        if char == " ":
-            first, second = text[:index].rstrip(), text[index + 1 :].lstrip()
-        elif char in "-\u2010":
-            first, second = text[: index + 1], text[index + 1 :].lstrip()
-        else:
-            continue
-        if not first or not second:
-            continue
-        wide = max(width(first, size, bold), width(second, size, bold))
-        if wide <= limit and (best is None or wide < best[0]):
-            best = (wide, first, second)
-    if best is not None:
-        return best[1], best[2]
+    lines = balanced_lines(text, size, bold, limit, 2)
+    if lines is not None:
+        return lines
     count = _fill(text, size, bold, limit)
     if count == 0:
         return None

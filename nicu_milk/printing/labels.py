@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from .barcodes import check_code, runs_of_ones
 from .compose import Bars, Box, Matrix, Plan, Text, container_plan, sheet_label_plan
-from .content import LabelContent, format_time
+from .content import LabelContent, TakeHomeLabel, format_time
 from .fonts import CJK, clean, ensure_fonts, runs, width
 from .layouts import Layout
 
@@ -22,9 +23,10 @@ from .layouts import Layout
 OFFICE_GRID = 72 / 300
 
 
-def label_pdf(content: LabelContent, layout: Layout, zone: ZoneInfo) -> bytes:
-    """One container label, one page the size of the thermal stock."""
-    plan = container_plan(content, layout, zone)
+def label_pdf(content: LabelContent, layout: Layout, zone: ZoneInfo, *,
+              last_resort: bool = True) -> bytes:
+    """One container label, one page the size of the thermal stock (see container_plan)."""
+    plan = container_plan(content, layout, zone, last_resort=last_resort)
     buffer = io.BytesIO()
     canvas = _canvas(buffer, (plan.width, plan.height), f"Milk label {content.code}")
     draw_plan(canvas, plan, 0.0, plan.height)
@@ -33,16 +35,21 @@ def label_pdf(content: LabelContent, layout: Layout, zone: ZoneInfo) -> bytes:
     return buffer.getvalue()
 
 
-def reserved_sheet_pdf(codes: list[str], infant_name: str, infant_mrn: str, layout: Layout,
-                       zone: ZoneInfo, printed_at: datetime) -> bytes:
-    """Take-home labels, one per reserved code, as many sheets as the codes need."""
+def reserved_sheet_pdf(codes: Sequence[str | TakeHomeLabel], infant_name: str, infant_mrn: str,
+                       layout: Layout, zone: ZoneInfo, printed_at: datetime, *,
+                       last_resort: bool = True) -> bytes:
+    """Take-home labels, one per reserved code, as many sheets as the codes need.
+
+    A code alone prints a blank label; a TakeHomeLabel prints what the parent entered.
+    """
     if layout.kind != "sheet" or layout.grid is None:
         raise ValueError(f"layout {layout.name} is a {layout.kind} layout; take-home sheets "
                          "need a sheet layout")
     if not codes:
         raise ValueError("a take-home sheet needs at least one reserved code")
-    for code in codes:
-        check_code(code)
+    labels = [TakeHomeLabel(each) if isinstance(each, str) else each for each in codes]
+    for label in labels:
+        check_code(label.code)
     printed = format_time(printed_at, zone)
     grid = layout.grid
     per_sheet = grid.per_sheet
@@ -50,14 +57,15 @@ def reserved_sheet_pdf(codes: list[str], infant_name: str, infant_mrn: str, layo
     buffer = io.BytesIO()
     canvas = _canvas(buffer, (layout.width, layout.height),
                      f"Take-home milk labels, MRN {clean(infant_mrn)}")
-    plans: dict[str, Plan] = {}
+    plans: dict[TakeHomeLabel, Plan] = {}
     for sheet in range(sheets):
-        page_codes = codes[sheet * per_sheet:(sheet + 1) * per_sheet]
+        page_labels = labels[sheet * per_sheet:(sheet + 1) * per_sheet]
         if layout.header:
             _sheet_header(canvas, layout, infant_name, infant_mrn, printed, sheet + 1, sheets)
-        for index, code in enumerate(page_codes):
-            plan = plans.get(code) or sheet_label_plan(code, infant_name, infant_mrn, layout)
-            plans[code] = plan
+        for index, label in enumerate(page_labels):
+            plan = plans.get(label) or sheet_label_plan(label, infant_name, infant_mrn, layout,
+                                                        zone, last_resort=last_resort)
+            plans[label] = plan
             left, top = grid.cell(index)
             draw_plan(canvas, plan, left, layout.height - top, OFFICE_GRID)
         canvas.showPage()
@@ -73,8 +81,7 @@ def _sheet_header(canvas: Canvas, layout: Layout, infant_name: str, infant_mrn: 
     if size < 5:
         return
     text = (f"Milk labels for {clean(infant_name)} · MRN {clean(infant_mrn)} · printed "
-            f"{printed} · sheet {sheet} of {sheets} · write the date and time you pumped "
-            "on each label")
+            f"{printed} · sheet {sheet} of {sheets} · write on each label what is left blank")
     while width(text, size) > layout.width - 36 and size > 5:
         size -= 0.5
     x = (layout.width - width(text, size)) / 2
@@ -129,28 +136,35 @@ def draw_plan(canvas: Canvas, plan: Plan, left: float, top: float,
 
 
 def _draw_text(canvas: Canvas, item: Text, x0: float, baseline: float) -> None:
-    draw_text(canvas, item.text, x0 + item.x, baseline, item.size, item.bold, item.white)
+    draw_text(canvas, item.text, x0 + item.x, baseline, item.size, item.bold, item.white,
+              item.scale)
 
 
 def draw_text(canvas: Canvas, text: str, x: float, baseline: float, size: float,
-              bold: bool = False, white: bool = False) -> None:
-    """Draw text from its left end on a baseline, switching fonts where a glyph needs it."""
+              bold: bool = False, white: bool = False, scale: float = 1.0) -> None:
+    """Draw text from its left end on a baseline, switching fonts where a glyph needs it.
+
+    ``scale`` below 1 condenses the text horizontally (a condensed face, synthesised).
+    """
     if white:
         canvas.setFillColor(white_colour)
     for font, part in runs(text, bold):
-        if font == CJK and bold:
-            # The CJK font has no bold: stroke the outline as well as filling it.
+        fake_bold = font == CJK and bold
+        if fake_bold or scale != 1.0:
             text_object = canvas.beginText(x, baseline)
             text_object.setFont(font, size)
-            text_object.setTextRenderMode(2)
-            canvas.setLineWidth(size * 0.035)
-            canvas.setStrokeColor(white_colour if white else black)
+            text_object.setHorizScale(scale * 100)
+            if fake_bold:
+                # The CJK font has no bold: stroke the outline as well as filling it.
+                text_object.setTextRenderMode(2)
+                canvas.setLineWidth(size * 0.035)
+                canvas.setStrokeColor(white_colour if white else black)
             text_object.textOut(part)
             text_object.setTextRenderMode(0)
             canvas.drawText(text_object)
         else:
             canvas.setFont(font, size)
             canvas.drawString(x, baseline, part)
-        x += stringWidth(part, font, size)
+        x += stringWidth(part, font, size) * scale
     if white:
         canvas.setFillColor(black)

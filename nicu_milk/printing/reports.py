@@ -30,7 +30,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .content import format_ml, format_number, format_time
+from ..formatting import number as format_number
+from .content import format_ml, format_time
 from .fonts import BOLD, REGULAR, clean, ensure_fonts, runs, width, wrap
 from .labels import draw_text
 
@@ -86,6 +87,8 @@ class DischargeRow:
     expressed_at: datetime | None
     expires_at: datetime | None
     location: str
+    # Why the bottle does not go home ("EXPIRED: will be discarded"), or None when it does.
+    note: str | None = None
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -403,18 +406,29 @@ def near_miss_report_pdf(counts: dict[str, int], rows: list[NearMissRow],
 def discharge_report_pdf(infant_name: str, infant_mrn: str, rows: list[DischargeRow],
                          unit_name: str, generated_at: datetime, zone: ZoneInfo, *,
                          page_size: str = "letter") -> bytes:
-    """The milk to return to the family at discharge, with room to sign for it."""
+    """The milk to return to the family at discharge, with room to sign for it.
+
+    Bottles that do not go home (expired, donor milk) are listed too, each saying why, so that
+    the family knows what becomes of them.
+    """
     styles = _styles()
     total = _content_width(page_size)
-    volume = sum(row.volume_ml for row in rows)
+    going = [row for row in rows if row.note is None]
+    staying = len(rows) - len(going)
+    summary = (f"{len(going)} container{'' if len(going) == 1 else 's'} to take home, "
+               f"{format_ml(sum(row.volume_ml for row in going))} in all.")
+    if staying:
+        summary += (f" {staying} container{'' if staying == 1 else 's'} stay"
+                    f"{'s' if staying == 1 else ''} in the unit (see the last column).")
     story: list = [
         _para("Milk to send home at discharge", styles["title"]),
         _para(f"{infant_name} · MRN {infant_mrn}", styles["heading"], bold=True),
-        _para(f"{len(rows)} containers, {format_ml(volume)} in all.", styles["body"]),
+        _para(summary, styles["body"]),
     ]
     if rows:
         times = [format_time(moment, zone) for row in rows
                  for moment in (row.expressed_at, row.expires_at) if moment] or ["–"]
+        notes = [row.note or "Yes" for row in rows]
         widths = _fit_columns([
             ("Code", [row.code for row in rows], 0),
             ("State", [row.state.upper() for row in rows], 0),
@@ -422,15 +436,18 @@ def discharge_report_pdf(infant_name: str, infant_mrn: str, rows: list[Discharge
             ("Expressed", times, 0),
             ("Expires", times, 0),
             ("Location", [clean(row.location) for row in rows], 1),
+            ("Goes home?", notes, 1),
         ], total)
         body = [[
             row.code, row.state.upper(), format_ml(row.volume_ml),
             format_time(row.expressed_at, zone) if row.expressed_at else "–",
             format_time(row.expires_at, zone) if row.expires_at else "–",
             _cell(row.location, widths[5], styles),
-        ] for row in rows]
-        story.append(_table(["Code", "State", "Volume", "Expressed", "Expires", "Location"],
-                            body, widths, [("ALIGN", (2, 0), (2, -1), "RIGHT")]))
+            _cell(note, widths[6], styles, bold=row.note is not None),
+        ] for row, note in zip(rows, notes, strict=True)]
+        story.append(_table(
+            ["Code", "State", "Volume", "Expressed", "Expires", "Location", "Goes home?"],
+            body, widths, [("ALIGN", (2, 0), (2, -1), "RIGHT")]))
     else:
         story.append(_para("No milk to return.", styles["body"]))
     story += [Spacer(1, 18)]

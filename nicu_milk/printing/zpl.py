@@ -32,9 +32,10 @@ def escape(text: str) -> str:
     return text.replace("_", "_5F").replace("^", "_5E").replace("~", "_7E")
 
 
-def label_zpl(content: LabelContent, layout: Layout, zone: ZoneInfo) -> str:
+def label_zpl(content: LabelContent, layout: Layout, zone: ZoneInfo, *,
+              last_resort: bool = True) -> str:
     """The container label as one ZPL II format for the layout's printer resolution."""
-    plan = container_plan(content, layout, zone)
+    plan = container_plan(content, layout, zone, last_resort=last_resort)
     dots = layout.dots
     spec = layout.zpl
     if not spec.font_file:
@@ -47,10 +48,12 @@ def label_zpl(content: LabelContent, layout: Layout, zone: ZoneInfo) -> str:
             commands.append(f"^FO{dots(item.x)},{dots(item.top)}^GB{w},{h},{min(w, h)}^FS")
         elif isinstance(item, Text):
             height = max(10, dots(item.size))
+            # A condensed name is the same face with narrower characters (^A's width).
+            wide = max(1, round(height * item.scale))
             if spec.font_file:
-                font = f"^A@N,{height},{height},{spec.font_file}"
+                font = f"^A@N,{height},{wide},{spec.font_file}"
             else:
-                font = f"^A{spec.font}N,{height},{height}"
+                font = f"^A{spec.font}N,{height},{wide}"
             reverse = "^FR" if item.white else ""
             commands.append(f"^FT{dots(item.x)},{dots(item.baseline)}{font}{reverse}"
                             f"^FH^FD{escape(item.text)}^FS")

@@ -29,7 +29,10 @@ class Unit:
     # Label stocks by name (labels/*.toml) and the unit's defaults for labels and sheets.
     layouts: Mapping = field(default_factory=dict)
     label_stock: str = "thermal-2x1-203dpi"
+    # Where a label goes that does not fit label_stock even condensed (see labels/README.md).
+    wide_label_stock: str = "thermal-3x1.5-203dpi"
     sheet_stock: str = "sheet-letter-30"
+    wide_sheet_stock: str = "sheet-letter-10"
     printer: str | None = None
 
     @property

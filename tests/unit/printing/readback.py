@@ -68,6 +68,19 @@ def text(pdf: bytes, page: int | None = None) -> str:
     return "\n".join(each.extract_text() for each in pages)
 
 
+def pdfium_text(pdf: bytes, page: int = 0) -> str:
+    """pypdfium2's text extraction of one page, as a second, independent reader.
+
+    PDFium marks a line that ends in a hyphen with U+FFFE; it is the hyphen printed there.
+    """
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        found = document[page].get_textpage().get_text_range()
+    finally:
+        document.close()
+    return found.replace("\ufffe", "-").replace("\r\n", "\n")
+
+
 def squash(value: str) -> str:
     """The text without any white space, for comparing across line breaks."""
     return "".join(value.split())

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 import zxingcpp
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reportlab.pdfbase import ttfonts
 
@@ -135,10 +135,21 @@ def test_a_long_name_shrinks_then_wraps_and_is_never_cut(layouts, zone):
     assert squash(longest.full_name) in squash(text(label_pdf(longest, layout, zone)))
 
 
-def test_a_name_too_long_for_two_lines_is_refused_not_cut(layouts, zone):
+def test_a_name_past_the_floor_is_refused_on_this_stock_or_broken_as_a_last_resort(layouts,
+                                                                                    zone):
+    layout = layouts["thermal-2x1-203dpi"]
     label = content(infant_first_name="Wolfeschlegelsteinhausenbergerdorff " * 4)
-    with pytest.raises(LabelTooSmall, match="two lines"):
-        label_pdf(label, layouts["thermal-2x1-203dpi"], zone)
+    with pytest.raises(LabelTooSmall, match="on 3 lines condensed to 75%"):
+        label_pdf(label, layout, zone, last_resort=False)
+    # One word longer than the label: no space or hyphen to break at, so it breaks inside the
+    # word, at the floor, only when the last resort is allowed.
+    word = content(infant_last_name="Wolfeschlegelsteinhausenbergerdorffvonfeatherstone")
+    with pytest.raises(LabelTooSmall):
+        container_plan(word, layout, zone, last_resort=False)
+    plan = container_plan(word, layout, zone)
+    assert plan.name_broken and plan.name_scale == 0.75 and plan.name_size >= 6.5
+    assert squash("".join(plan.name_lines)) == squash(word.full_name)  # never cut
+    assert squash(word.full_name) in squash(text(label_pdf(word, layout, zone)))
 
 
 def test_a_code_that_does_not_fit_at_10_mil_raises(layouts, zone):
@@ -214,13 +225,7 @@ def test_any_code_and_name_reads_back(layouts, zone, serial, first, last, layout
     label = content(code=code, infant_first_name=first, infant_last_name=last, name_alert=alert,
                     milk_type="DHM" if donor else "MOM", donor_lot="L-1" if donor else None)
     layout = layouts[layout_name]
-    try:
-        pdf = label_pdf(label, layout, zone)
-    except LabelTooSmall as error:  # only a name too long for two lines may be refused
-        assert "two lines" in str(error)
-        assert len(label.full_name) > 30
-        event("refused: name too long for two lines")
-        return
+    pdf = label_pdf(label, layout, zone)  # never refused: shrunk, wrapped, condensed, broken
     image = render(pdf)
     assert decode(image) == [code]
     if layout.datamatrix.enabled:

@@ -16,8 +16,11 @@ SHEET = (LABELS_DIR / "sheet-letter-30.toml").read_text()
 
 
 def test_the_shipped_stocks_load(layouts):
-    assert set(layouts) == {"thermal-2x1-203dpi", "thermal-2x1-300dpi", "sheet-letter-30",
-                            "sheet-a4"}
+    assert set(layouts) == {"thermal-2x1-203dpi", "thermal-2x1-300dpi", "thermal-3x1.5-203dpi",
+                            "sheet-letter-30", "sheet-a4", "sheet-letter-10"}
+    wider, wider_sheet = layouts["thermal-3x1.5-203dpi"], layouts["sheet-letter-10"]
+    assert (wider.width, wider.height, wider.dpi) == pytest.approx((216, 108, 203))
+    assert wider_sheet.grid.per_sheet == 10
     for name in ("thermal-2x1-203dpi", "thermal-2x1-300dpi"):
         layout = layouts[name]
         assert layout.kind == "thermal"

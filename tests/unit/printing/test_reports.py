@@ -132,13 +132,24 @@ def test_the_discharge_report_lists_the_milk_to_send_home(zone):
                          MOMENT + timedelta(days=60), "Freezer −20 °C · shelf B")
             for index in range(5)]
     rows.append(DischargeRow(container_code(99), "fresh", 30.5, None, None, "Fridge 1"))
+    rows.append(DischargeRow(container_code(100), "fresh", 40, MOMENT - timedelta(days=3),
+                             MOMENT - timedelta(days=1), "Fridge 1",
+                             note="EXPIRED: will be discarded"))
+    rows.append(DischargeRow(container_code(101), "frozen", 100, None, MOMENT + timedelta(days=9),
+                             "Freezer", note="DONOR MILK: stays with the hospital"))
     pdf = discharge_report_pdf("Nguyễn, Thị Ánh", "10234567", rows, UNIT, MOMENT, zone)
     check_every_page(pdf, "Discharge")
     words = text(pdf)
     assert "Nguyễn, Thị Ánh · MRN 10234567" in words
-    assert "6 containers, 480.5 mL in all." in words
+    # Only what goes home counts; what stays says why, beside its code.
+    assert "6 containers to take home, 480.5 mL in all." in words
+    assert "2 containers stay in the unit" in words
     for row in rows:
         assert row.code in words
+    lines = words.splitlines()
+    expired = next(i for i, line in enumerate(lines) if container_code(100) in line)
+    assert "EXPIRED: will be discarded" in " ".join(lines[expired:expired + 8])
+    assert "DONOR MILK: stays with the hospital" in " ".join(words.split())
     assert "25 Nov 2026 14:05 CST" in words and "27 Jan 2027 14:05 CST" in words
     assert "Received by (family)" in words
 
