@@ -73,6 +73,17 @@ class InfantOut(Out):
     siblings: list[str] | None = None
 
 
+class Notice(Out):
+    code: str
+    message: str
+
+
+class AdmittedOut(InfantOut):
+    # What the unit must know at once, e.g. WIDE_LABEL_STOCK: the fullest label for this name
+    # needs the unit's wider label stock.
+    warnings: list[Notice]
+
+
 class InfantList(Out):
     infants: list[InfantOut]
 
@@ -105,7 +116,8 @@ class ContainerSummary(Out):
     code: str
     infant_mrn: str
     infant_name: str
-    mother_mrn: str
+    # None for donor milk: it is not the baby's mother's milk.
+    mother_mrn: str | None
     milk_type: Literal["MOM", "DHM"]
     state: ContainerState
     location_code: str | None
@@ -144,9 +156,23 @@ class ReservedCodes(Out):
     codes: list[str]
 
 
+class DischargeItemOut(ContainerSummary):
+    # False for milk that never goes home: expired (discarded in the unit) or donor milk.
+    returnable: bool
+    # What the family's list says beside it, e.g. "EXPIRED: will be discarded".
+    discharge_note: str | None
+
+
 class DischargeOut(Out):
     infant: InfantOut
-    return_to_family: list[ContainerSummary]
+    # The mother's own milk, each marked; expired bottles stay and are discarded.
+    return_to_family: list[DischargeItemOut]
+    # Donor milk left for the baby: never sent home.
+    donor_milk: list[DischargeItemOut]
+
+
+class TakeHomeList(Out):
+    containers: list[DischargeItemOut]
 
 
 class MotherHoldOut(Out):
@@ -158,8 +184,11 @@ class MotherHoldOut(Out):
 
 class ReasonOut(Out):
     code: str
-    severity: Literal["warn", "stop"]
+    # advice (USE_FIRST) is shown, never acknowledged, and leaves the verdict at go.
+    severity: Literal["advice", "warn", "stop"]
     message: str
+    # With USE_FIRST: the container to use instead.
+    use_instead: str | None = None
 
 
 class CheckOut(Out):
@@ -248,3 +277,5 @@ class InventoryReportOut(Out):
 class PrintedOut(Out):
     code: str
     printed_to: str
+    # The stock it was composed for: the unit's wider one when the label needs it.
+    layout: str

@@ -239,8 +239,6 @@ def split(code: str, body: Split):
     tag="containers",
 )
 def combine(body: Combine):
-    if len(set(body.codes)) != len(body.codes):
-        raise InvalidInput("DUPLICATE_CODES", "Each container is listed once.")
     sources = ledger.lock_all(db.session, g.user, body.codes)
     child = ledger.combine(
         db.session, unit(), g.user, sources, get_location(db.session, body.location_code)

@@ -8,10 +8,11 @@ from ..extensions import db
 from ..models import Mother
 from ..runtime import now, unit, zone
 from ..services import containers as ledger
-from ..services import families
+from ..services import families, printouts
 from ..services.common import infant_for
 from . import EVERYONE, STAFF, endpoint, serialize
 from .responses import (
+    AdmittedOut,
     ContainerList,
     DischargeOut,
     InfantDetail,
@@ -19,6 +20,7 @@ from .responses import (
     InfantOut,
     MotherHoldOut,
     ReservedCodes,
+    TakeHomeList,
 )
 from .schemas import InfantCreate, InfantUpdate, ReserveLabels, WithReason
 
@@ -29,7 +31,7 @@ from .schemas import InfantCreate, InfantUpdate, ReserveLabels, WithReason
     "Admit a baby (and record the mother)",
     roles=STAFF,
     body=InfantCreate,
-    response=InfantOut,
+    response=AdmittedOut,
     status=201,
     tag="infants",
 )
@@ -48,7 +50,15 @@ def create_infant(body: InfantCreate):
         daily_volume_ml=body.daily_volume_ml,
         today=now().astimezone(zone()).date(),
     )
-    return serialize.infant(baby)
+    label_warning = printouts.admission_label_warning(
+        unit(), baby.first_name, baby.last_name, baby.mrn
+    )
+    return {
+        **serialize.infant(baby),
+        "warnings": [{"code": "WIDE_LABEL_STOCK", "message": label_warning}]
+        if label_warning
+        else [],
+    }
 
 
 @endpoint(
@@ -116,10 +126,11 @@ def update_infant(mrn: str, body: InfantUpdate):
 )
 def discharge(mrn: str):
     baby = infant_for(db.session, g.user, mrn)
-    take_home = families.discharge(db.session, baby, now())
+    listed = families.discharge(db.session, baby, now())
     return {
         "infant": serialize.infant(baby),
-        "return_to_family": [serialize.container(c, full=False) for c in take_home],
+        "return_to_family": [serialize.discharge_item(i) for i in listed if not i.donor],
+        "donor_milk": [serialize.discharge_item(i) for i in listed if i.donor],
     }
 
 
@@ -143,18 +154,15 @@ def infant_containers(mrn: str):
 @endpoint(
     "GET",
     "/infants/{mrn}/take-home",
-    "Milk to send home with the family at discharge",
+    "Milk to send home with the family at discharge; expired bottles are marked",
     roles=EVERYONE,
-    response=ContainerList,
+    response=TakeHomeList,
     tag="infants",
 )
 def take_home(mrn: str):
     baby = infant_for(db.session, g.user, mrn)
-    return {
-        "containers": [
-            serialize.container(c, full=False) for c in families.to_take_home(db.session, baby)
-        ]
-    }
+    listed = families.discharge_list(db.session, baby, now())
+    return {"containers": [serialize.discharge_item(i) for i in listed if not i.donor]}
 
 
 @endpoint(

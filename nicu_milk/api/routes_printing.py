@@ -67,8 +67,8 @@ def label_zpl(code: str, query: LabelQuery):
 )
 def print_label(code: str, body: PrintRequest):
     bottle = ledger.container_for(db.session, g.user, code)
-    printer = printouts.send_label(db.session, unit(), g.user, bottle, body.layout)
-    return {"code": bottle.code, "printed_to": printer}
+    printer, layout = printouts.send_label(db.session, unit(), g.user, bottle, body.layout)
+    return {"code": bottle.code, "printed_to": printer, "layout": layout.name}
 
 
 @endpoint(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..checks import Verdict
+from ..checks import Reason, Verdict
 from ..models import CheckAttempt, Container, Feed, Infant, StorageLocation, User
 from ..runtime import policy
 from ..services.containers import expiry_reason
@@ -61,7 +61,7 @@ def container(bottle: Container, *, full: bool = True) -> dict:
         "code": bottle.code,
         "infant_mrn": bottle.infant.mrn,
         "infant_name": bottle.infant.full_name,
-        "mother_mrn": bottle.mother.mrn,
+        "mother_mrn": bottle.mother_mrn,
         "milk_type": bottle.milk_type,
         "state": bottle.state,
         "location_code": bottle.location.code if bottle.location else None,
@@ -74,7 +74,7 @@ def container(bottle: Container, *, full: bool = True) -> dict:
         "colostrum": bottle.colostrum,
         "medications": bottle.medications,
         "held": bottle.held,
-        "hold_reason": bottle.hold_reason or bottle.mother.hold_reason if bottle.held else None,
+        "hold_reason": (bottle.hold_reason or bottle.mother.hold_reason) if bottle.held else None,
         "fortifier": bottle.fortifier,
         "kcal_per_oz": ml(bottle.kcal_per_oz),
         "donor_lot": bottle.donor_lot,
@@ -97,14 +97,24 @@ def container(bottle: Container, *, full: bool = True) -> dict:
     return out
 
 
-def verdict(result: Verdict) -> dict:
+def discharge_item(item) -> dict:
+    """A bottle on the discharge list (services.families.DischargeItem), marked."""
     return {
-        "verdict": result.outcome,
-        "reasons": [
-            {"code": reason.code, "severity": reason.severity, "message": reason.message}
-            for reason in result.reasons
-        ],
+        **container(item.container, full=False),
+        "returnable": item.returnable,
+        "discharge_note": item.note,
     }
+
+
+def reason(item: Reason) -> dict:
+    out = {"code": item.code, "severity": item.severity, "message": item.message}
+    if item.use_instead:
+        out["use_instead"] = item.use_instead
+    return out
+
+
+def verdict(result: Verdict) -> dict:
+    return {"verdict": result.outcome, "reasons": [reason(item) for item in result.reasons]}
 
 
 def feed(given: Feed) -> dict:

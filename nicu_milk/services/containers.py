@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from .. import codes
+from .. import codes, formatting
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import (
     ON_HAND,
@@ -83,21 +83,23 @@ def find_container(session: Session, code: str, *, lock: bool = False) -> Contai
 
 def container_for(session: Session, user: User, code: str, *, lock: bool = False) -> Container:
     """The container with this code as this user may see it; another family's is unknown."""
-    text = code.strip()
-    container = (
-        find_container(session, text, lock=lock) if codes.parse_container_code(text) else None
-    )
+    read = codes.read_scan(code)
+    # Looked up by the code as parsed (upper case), never by the text as sent.
+    container = find_container(session, read.container, lock=lock) if read.container else None
     if container is None or (
         not user.is_staff and not parent_may_see(session, user, container.infant_id)
     ):
-        raise NotFound("UNKNOWN_BOTTLE", f"No milk container with code {text!r} is on record.")
+        raise NotFound("UNKNOWN_BOTTLE", f"No milk container with code {read.text!r} is on record.")
     return container
 
 
 def lock_all(session: Session, user: User, code_list: Sequence[str]) -> list[Container]:
     # Lock in code order so that two combines of overlapping bottles cannot deadlock.
-    found = {code: container_for(session, user, code, lock=True) for code in sorted(set(code_list))}
-    return [found[code] for code in code_list]
+    parsed = [codes.parse_container_code(code) or code for code in code_list]
+    if len(set(parsed)) != len(parsed):
+        raise InvalidInput("DUPLICATE_CODES", "Each container is listed once.")
+    found = {code: container_for(session, user, code, lock=True) for code in sorted(set(parsed))}
+    return [found[code] for code in parsed]
 
 
 # --- expiry ---------------------------------------------------------------------------------
@@ -299,7 +301,8 @@ def create_container(
     container = Container(
         code=code,
         infant=infant,
-        mother=infant.mother,
+        # Donor milk is the milk bank's, not the baby's mother's.
+        mother=infant.mother if milk_type == "MOM" else None,
         milk_type=milk_type,
         donor_lot=donor_lot,
         donor_product_code=donor_product_code,
@@ -498,12 +501,37 @@ def discard(
     return container
 
 
+# What the family's discharge list says beside milk that is not sent home.
+EXPIRED_NOTE = "EXPIRED: will be discarded"
+DONOR_NOTE = "DONOR MILK: stays with the hospital"
+
+
+def return_refusal(container: Container, now: dt.datetime) -> Conflict | None:
+    """Why this milk may not go home with the family, or None when it may.
+
+    Expired milk is never returned (it is discarded in the unit), and donor milk belongs to
+    the hospital's milk bank. The discharge list and the return action both ask this.
+    """
+    if container.milk_type == "DHM":
+        return Conflict(
+            "DONOR_MILK",
+            f"Container {container.code} is donor milk: it belongs to the hospital's milk bank "
+            "and is not sent home. Discard it or give it back to the milk room.",
+        )
+    if container.expires_at is None or now >= container.expires_at:
+        return Conflict(
+            "EXPIRED",
+            f"Container {container.code} has expired and is never sent home. Discard it, and "
+            "tell the family it will be discarded.",
+        )
+    return None
+
+
 def return_to_family(session: Session, unit: Unit, user: User, container: Container) -> Container:
     _require_in_inventory(container)
-    if container.milk_type == "DHM":
-        raise Conflict(
-            "DONOR_MILK", "Donor milk belongs to the hospital's milk bank and is not sent home."
-        )
+    refusal = return_refusal(container, unit.now)
+    if refusal is not None:
+        raise refusal
     _finish(session, unit, user, container, "returned")
     return container
 
@@ -576,7 +604,8 @@ def split(
     if total > container.remaining_ml:
         raise InvalidInput(
             "VOLUME_EXCEEDS_REMAINING",
-            f"The portions add up to {total} ml but only {container.remaining_ml} ml remain.",
+            f"The portions add up to {formatting.ml(total)} but only "
+            f"{formatting.ml(container.remaining_ml)} remain.",
         )
     when = _when(container, None, unit.now)
     limits = list(expiry_with(container, unit.policy).limits)

@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import codes, names, printing
 from ..errors import Conflict, InvalidInput
 from ..models import IN_INVENTORY, ON_HAND, Container, ContainerEvent, Infant, Mother, User
+from .containers import DONOR_NOTE, EXPIRED_NOTE, return_refusal
+
+
+def infant_by_wristband(session: Session, scanned: str) -> Infant | None:
+    """The baby whose wristband this scan is: the exact code, else the one code that differs
+    only in case (a scanner with Caps Lock on sends "mrn-7001" for "MRN-7001")."""
+    text = codes.read_scan(scanned).text
+    if not text:
+        return None
+    query = select(Infant).options(joinedload(Infant.mother))
+    infant = session.scalars(query.where(Infant.wristband_code == text)).first()
+    if infant is not None or not text.isascii():
+        return infant
+    # Admission refuses a wristband that differs from another only in case, so at most one
+    # matches; two (from before that rule) would be ambiguous, and neither is guessed.
+    matches = session.scalars(
+        query.where(func.lower(Infant.wristband_code) == text.lower()).limit(2)
+    ).all()
+    return matches[0] if len(matches) == 1 else None
 
 
 def refresh_name_alerts(session: Session) -> None:
@@ -58,7 +78,10 @@ def admit_infant(
         )
     if session.scalars(select(Infant).where(Infant.mrn == mrn)).first() is not None:
         raise Conflict("DUPLICATE_MRN", f"A baby with MRN {mrn!r} is already on record.")
-    if session.scalars(select(Infant).where(Infant.wristband_code == wristband)).first():
+    if session.scalars(
+        select(Infant).where(func.lower(Infant.wristband_code) == wristband.lower())
+    ).first():
+        # Scanners read codes without regard to case, so two wristbands may not differ only so.
         raise Conflict("DUPLICATE_WRISTBAND", f"Wristband code {wristband!r} is already in use.")
     if (
         mrn == mother_mrn
@@ -149,26 +172,52 @@ def containers_of(session: Session, infant: Infant) -> list[Container]:
 
 def to_take_home(session: Session, infant: Infant) -> list[Container]:
     """The mother's own milk still stored for this baby; donor milk stays with the hospital."""
-    return list(
-        session.scalars(
-            select(Container)
-            .where(
-                Container.infant_id == infant.id,
-                Container.state.in_(ON_HAND),
-                Container.milk_type == "MOM",
-            )
-            .order_by(Container.expires_at, Container.code)
-        )
+    return [item.container for item in discharge_list(session, infant, None) if not item.donor]
+
+
+@dataclass(frozen=True)
+class DischargeItem:
+    """One bottle on the discharge list, and whether it may go home with the family."""
+
+    container: Container
+    # Why it stays ("EXPIRED: will be discarded", donor milk), or None when it goes home.
+    note: str | None
+
+    @property
+    def returnable(self) -> bool:
+        return self.note is None
+
+    @property
+    def donor(self) -> bool:
+        return self.container.milk_type == "DHM"
+
+
+def discharge_list(
+    session: Session, infant: Infant, now: dt.datetime | None
+) -> list[DischargeItem]:
+    """The baby's milk still in the unit: the mother's own first, then donor milk, each by
+    expiry. With `now`, each bottle that may not go home says why (see return_refusal)."""
+    stored = session.scalars(
+        select(Container)
+        .where(Container.infant_id == infant.id, Container.state.in_(ON_HAND))
+        .order_by(Container.milk_type != "MOM", Container.expires_at, Container.code)
     )
+    items = []
+    for container in stored:
+        note = None
+        if now is not None and return_refusal(container, now) is not None:
+            note = DONOR_NOTE if container.milk_type == "DHM" else EXPIRED_NOTE
+        items.append(DischargeItem(container, note))
+    return items
 
 
-def discharge(session: Session, infant: Infant, now: dt.datetime) -> list[Container]:
+def discharge(session: Session, infant: Infant, now: dt.datetime) -> list[DischargeItem]:
     if not infant.admitted:
         raise Conflict("ALREADY_DISCHARGED", "This baby has already been discharged.")
     infant.admitted = False
     infant.discharged_at = now
     refresh_name_alerts(session)
-    return to_take_home(session, infant)
+    return discharge_list(session, infant, now)
 
 
 def hold_mother(session: Session, mother: Mother, reason: str, user: User, now: dt.datetime) -> int:

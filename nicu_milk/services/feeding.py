@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from .. import codes
+from .. import codes, formatting
 from ..checks import ContainerFacts, InfantFacts, Unresolved, Verdict, check_feed
 from ..errors import InvalidInput
 from ..models import CheckAttempt, Container, Feed, Infant, User
@@ -21,6 +21,7 @@ from ..policy import FeedingBegun
 from . import accounts
 from .common import Unit, event_time, require_staff
 from .containers import _record, apply_expiry, expiry_with, find_container
+from .families import infant_by_wristband
 
 # How many of the baby's other bottles the USE_FIRST rule looks at: the best few are enough.
 USE_FIRST_CANDIDATES = 10
@@ -46,7 +47,7 @@ def container_facts(container: Container) -> ContainerFacts:
     return ContainerFacts(
         code=container.code,
         infant_mrn=container.infant.mrn,
-        mother_mrn=container.mother.mrn,
+        mother_mrn=container.mother_mrn or "",
         milk_type=container.milk_type,
         state=container.state,
         held=container.held,
@@ -68,36 +69,33 @@ def infant_facts(infant: Infant) -> InfantFacts:
 def _resolve_infant(
     session: Session, scanned: str
 ) -> tuple[Infant | None, InfantFacts | Unresolved]:
-    text = scanned.strip()
-    if codes.looks_like_container(text):
+    read = codes.read_scan(scanned)
+    if read.container_shaped:
         return None, Unresolved(
             "INVALID_CODE",
-            text,
+            read.text,
             "That is a milk label, not a wristband. Scan the baby's wristband.",
         )
-    infant = session.scalars(
-        select(Infant).options(joinedload(Infant.mother)).where(Infant.wristband_code == text)
-    ).first()
+    infant = infant_by_wristband(session, read.text)
     if infant is None:
-        return None, Unresolved("UNKNOWN_INFANT", text)
+        return None, Unresolved("UNKNOWN_INFANT", read.text)
     return infant, infant_facts(infant)
 
 
 def _resolve_container(
     session: Session, scanned: str, *, lock: bool
 ) -> tuple[Container | None, ContainerFacts | Unresolved]:
-    text = scanned.strip()
-    code = codes.parse_container_code(text)
-    if code is None:
+    read = codes.read_scan(scanned)
+    if read.container is None:
         hint = (
             ""
-            if codes.looks_like_container(text)
+            if read.container_shaped
             else "That is not a milk label. Scan the barcode on the bottle."
         )
-        return None, Unresolved("INVALID_CODE", text, hint)
-    container = find_container(session, code, lock=lock)
+        return None, Unresolved("INVALID_CODE", read.text, hint)
+    container = find_container(session, read.container, lock=lock)
     if container is None:
-        return None, Unresolved("UNKNOWN_BOTTLE", code)
+        return None, Unresolved("UNKNOWN_BOTTLE", read.container)
     return container, container_facts(container)
 
 
@@ -167,9 +165,11 @@ def _near_miss(
             infant_code=infant_code.strip(),
             container_code=container_code.strip(),
             verdict=result.verdict.outcome,
+            # Advice is no hazard: the near miss keeps what stopped or warned, and only that.
             reasons=[
                 {"code": r.code, "severity": r.severity, "message": r.message}
                 for r in result.verdict.reasons
+                if r.severity != "advice"
             ],
             infant_id=result.infant.id if result.infant else None,
             container_id=result.container.id if result.container else None,
@@ -189,7 +189,7 @@ def check(
 ) -> Scan:
     require_staff(user)
     result = scan(session, unit, infant_code, container_code)
-    if result.verdict.outcome != "go":
+    if result.verdict.near_miss:
         _near_miss(session, unit, user, "check", infant_code, container_code, result, witness)
     return result
 
@@ -221,7 +221,7 @@ def feed(
     require_staff(user)
     result = scan(session, unit, infant_code, container_code, lock=True)
     verdict = result.verdict
-    if verdict.outcome != "go":
+    if verdict.near_miss:
         _near_miss(session, unit, user, "feed", infant_code, container_code, result, witness)
     if verdict.outcome == "stop" or (verdict.outcome == "warn" and not acknowledge_warnings):
         return FeedOutcome(result, None)
@@ -229,8 +229,8 @@ def feed(
     if volume_ml > container.remaining_ml:
         raise InvalidInput(
             "VOLUME_EXCEEDS_REMAINING",
-            f"{volume_ml} ml is more than the {container.remaining_ml} ml left "
-            f"in {container.code}.",
+            f"{formatting.ml(volume_ml)} is more than the {formatting.ml(container.remaining_ml)} "
+            f"left in {container.code}.",
         )
     when = event_time(at, unit.now, container.last_event_at)
     given = Feed(
@@ -240,7 +240,7 @@ def feed(
         at=when,
         recorded_at=unit.now,
         user_id=user.id,
-        acknowledged=list(verdict.codes) if verdict.outcome == "warn" else [],
+        acknowledged=[reason.code for reason in verdict.warnings],
         manual_entry=witness is not None,
         witness_id=witness.user.id if witness else None,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from .. import names
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import IN_INVENTORY, ON_HAND, Container, ContainerEvent, Infant, StorageLocation, User
-from . import accounts
+from . import accounts, families
 
 SEARCH_LIMIT = 25
 
@@ -21,12 +21,7 @@ SEARCH_LIMIT = 25
 # --- babies ---------------------------------------------------------------------------------
 
 def infant_by_wristband(session: Session, scanned: str) -> Infant | None:
-    text = scanned.strip()
-    if not text:
-        return None
-    return session.scalars(
-        select(Infant).options(joinedload(Infant.mother)).where(Infant.wristband_code == text)
-    ).first()
+    return families.infant_by_wristband(session, scanned)
 
 
 def search_infants(session: Session, text: str) -> list[Infant]:

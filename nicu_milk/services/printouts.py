@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import codes as container_codes
-from .. import printing
+from .. import formatting, printing
 from ..errors import DomainError, InvalidInput, NotFound
 from ..models import Container, Infant, User
 from . import families, reports
@@ -60,19 +60,54 @@ def label_content(container: Container, unit: Unit) -> printing.LabelContent:
     )
 
 
-def _render(render, *args):
+def _render(render, *args, **kwargs):
     try:
-        return render(*args)
+        return render(*args, **kwargs)
     except printing.LabelTooSmall as too_small:
         raise InvalidInput("LABEL_TOO_SMALL", str(too_small)) from None
     except printing.UnprintableText as unprintable:
         raise InvalidInput("UNPRINTABLE_TEXT", str(unprintable)) from None
 
 
+def _wide_layout(unit: Unit) -> printing.Layout:
+    return pick_layout(unit, unit.wide_label_stock, "thermal")
+
+
 def _thermal_label(unit: Unit, container: Container, layout_name: str | None, render):
-    """Render the container's label on a thermal stock; returns (layout, output)."""
+    """Render the container's label; returns (layout, output).
+
+    On the stock asked for, or else on the unit's stock; a label that does not fit the unit's
+    stock, even condensed, prints whole on the unit's wider stock instead (never cut short).
+    """
+    content = label_content(container, unit)
     layout = pick_layout(unit, layout_name, "thermal")
-    return layout, _render(render, label_content(container, unit), layout, unit.zone)
+    if layout_name is None:
+        layout = _render(printing.stock_for, content, layout, _wide_layout(unit), unit.zone)
+    return layout, _render(render, content, layout, unit.zone)
+
+
+def admission_label_warning(unit: Unit, first_name: str, last_name: str, mrn: str) -> str | None:
+    """What the unit must know at admission when this baby's fullest label (NAME ALERT, donor
+    milk, colostrum, fortified, medications) does not fit its usual stock; None when it does.
+
+    Said at once, so that the wider stock is loaded before the first such label is needed.
+    """
+    content = printing.worst_case_content(first_name, last_name, mrn)
+    usual = pick_layout(unit, None, "thermal")
+    if printing.fits(content, usual, unit.zone, last_resort=False):
+        return None
+    wide = _wide_layout(unit)
+    name = formatting.person_name(first_name, last_name)
+    if printing.fits(content, wide, unit.zone):
+        return (
+            f"{name}'s name is too long for the {usual.description} when the label also "
+            f"carries NAME ALERT, donor milk, colostrum, a fortifier and medications. Such "
+            f"labels print whole on the wider stock ({wide.description}): keep it loaded."
+        )
+    return (
+        f"{name}'s name does not fit any of the unit's label stocks with every field; some "
+        "labels for this baby cannot be printed. Ask the administrator for a larger stock."
+    )
 
 
 def container_label_pdf(
@@ -93,8 +128,9 @@ def container_label_zpl(
 
 def send_label(
     session: Session, unit: Unit, user: User, container: Container, layout_name: str | None = None
-) -> str:
-    """Send the label to the unit's Zebra printer (host:port); returns where it went."""
+) -> tuple[str, printing.Layout]:
+    """Send the label to the unit's Zebra printer (host:port); returns where it went and on
+    which stock (the wider one, for a label that does not fit the usual stock)."""
     printer = unit.printer
     if not printer:
         raise PrinterUnavailable(
@@ -117,7 +153,7 @@ def send_label(
             f"{failure} The label was not printed; print the PDF label instead.",
         ) from None
     mark_printed(session, unit, user, container, f"sent to {printer}, {layout.name}")
-    return printer
+    return printer, layout
 
 
 def reserved_containers(
@@ -133,11 +169,26 @@ def reserved_containers(
                 ).order_by(Container.code)
             )
         )
-    found = {c.code: c for c in session.scalars(query.where(Container.code.in_(wanted)))}
-    for code in wanted:
-        if container_codes.parse_container_code(code) is None or code not in found:
-            raise NotFound("UNKNOWN_BOTTLE", f"{code!r} is not one of this baby's labels.")
-    return [found[code] for code in wanted]
+    parsed = [container_codes.parse_container_code(code) for code in wanted]
+    found = {
+        c.code: c
+        for c in session.scalars(query.where(Container.code.in_([p for p in parsed if p])))
+    }
+    for code, text in zip(parsed, wanted, strict=True):
+        if code is None or code not in found:
+            raise NotFound("UNKNOWN_BOTTLE", f"{text!r} is not one of this baby's labels.")
+    return [found[code] for code in parsed]
+
+
+def take_home_label(container: Container) -> printing.TakeHomeLabel:
+    """A take-home label with what the parent entered at drop-off; blanks for the rest."""
+    return printing.TakeHomeLabel(
+        code=container.code,
+        expressed_at=container.expressed_at,
+        volume_ml=float(container.volume_ml) if container.volume_ml is not None else None,
+        colostrum=container.colostrum,
+        medications=container.medications,
+    )
 
 
 def reserved_sheet_pdf(
@@ -155,14 +206,16 @@ def reserved_sheet_pdf(
         raise InvalidInput(
             "NO_LABELS", "There are no reserved labels to print. Reserve some labels first."
         )
+    labels = [take_home_label(c) for c in containers]
+    name = formatting.label_name(infant.first_name, infant.last_name)
+    if layout_name is None:
+        # A label that does not fit the usual sheet puts the whole sheet on the wider one.
+        wide = pick_layout(unit, unit.wide_sheet_stock, "sheet")
+        layout = _render(
+            printing.sheet_stock_for, labels, name, infant.mrn, layout, wide, unit.zone
+        )
     pdf = _render(
-        printing.reserved_sheet_pdf,
-        [c.code for c in containers],
-        infant.full_name,
-        infant.mrn,
-        layout,
-        unit.zone,
-        unit.now,
+        printing.reserved_sheet_pdf, labels, name, infant.mrn, layout, unit.zone, unit.now
     )
     for container in containers:
         mark_printed(session, unit, user, container, f"take-home sheet, {layout.name}")
@@ -259,14 +312,15 @@ def near_miss_report_pdf(
 def discharge_pdf(session: Session, unit: Unit, infant: Infant) -> bytes:
     rows = [
         printing.DischargeRow(
-            code=c.code,
-            state=c.state,
-            volume_ml=float(c.remaining_ml or 0),
-            expressed_at=c.expressed_at,
-            expires_at=c.expires_at,
-            location=c.location.path if c.location else "",
+            code=item.container.code,
+            state=item.container.state,
+            volume_ml=float(item.container.remaining_ml or 0),
+            expressed_at=item.container.expressed_at,
+            expires_at=item.container.expires_at,
+            location=item.container.location.path if item.container.location else "",
+            note=item.note,
         )
-        for c in families.to_take_home(session, infant)
+        for item in families.discharge_list(session, infant, unit.now)
     ]
     return printing.discharge_report_pdf(
         infant.full_name, infant.mrn, rows, unit.name, unit.now, unit.zone

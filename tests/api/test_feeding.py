@@ -138,9 +138,8 @@ CASES = [
     ("DONOR_CONSENT_MISSING", "DONOR_CONSENT_MISSING", "stop"),
     ("INFANT_DISCHARGED", "INFANT_DISCHARGED", "stop"),
     ("EXPIRES_SOON", "EXPIRES_SOON", "warn"),
-    ("USE_FIRST_COLOSTRUM", "USE_FIRST", "warn"),
-    ("USE_FIRST_EARLIER_EXPIRY", "USE_FIRST", "warn"),
 ]
+ADVICE = ["USE_FIRST_COLOSTRUM", "USE_FIRST_EARLIER_EXPIRY"]
 
 
 @pytest.mark.parametrize(("case", "reason", "severity"), CASES, ids=[c[0] for c in CASES])
@@ -173,6 +172,40 @@ def test_several_reasons_at_once_and_stops_come_first(unit):
     assert verdict["verdict"] == "stop"
     assert set(codes_of(verdict)) == {"WRONG_INFANT", "EXPIRED"}
     assert near_misses(unit["admin"])["counts"] == {"WRONG_INFANT": 1, "EXPIRED": 1}
+
+
+@pytest.mark.parametrize("case", ADVICE)
+def test_use_first_is_advice_a_go_and_no_near_miss(unit, case):
+    nurse, charge = unit["nurse"], unit["charge_nurse"]
+    infant_code, code = _setup_for(case, nurse, unit)
+    [better] = [c["code"] for c in expect(nurse.get("/infants/INF100/containers"), 200)[
+        "containers"] if c["code"] != code]
+    verdict = check(nurse, infant_code, code)
+    assert verdict["verdict"] == "go"
+    [advice] = verdict["reasons"]
+    assert (advice["code"], advice["severity"], advice["use_instead"]) == (
+        "USE_FIRST", "advice", better)
+    assert advice["message"].startswith(f"Use container {better} first")
+    assert count("check_attempts") == 0
+    # The feed goes ahead without any tick, and nothing is acknowledged.
+    fed = expect(nurse.post("/feeds", {"infant_code": infant_code, "container_code": code,
+                                       "volume_ml": 10}), 201)
+    assert fed["verdict"] == "go" and fed["feed"]["acknowledged_warnings"] == []
+    assert [reason["code"] for reason in fed["reasons"]] == ["USE_FIRST"]
+    assert near_misses(charge)["near_misses"] == []
+
+
+def test_a_stop_carries_no_advice_that_invites_feeding(unit):
+    nurse = unit["nurse"]
+    receive_milk(nurse, expressed_at=ago(hours=20))  # usable, expires sooner than the frozen one
+    frozen = receive_milk(nurse, location="FZ1")
+    expired = receive_milk(nurse, expressed_at=ago(days=3))
+    for code, reason in ((frozen["code"], "FROZEN"), (expired["code"], "EXPIRED")):
+        verdict = check(nurse, "INF100", code)
+        assert (verdict["verdict"], codes_of(verdict)) == ("stop", [reason])
+        assert all("reason to feed" not in r["message"] for r in verdict["reasons"])
+    # The near misses keep only what stopped the feed.
+    assert near_misses(unit["charge_nurse"])["counts"] == {"FROZEN": 1, "EXPIRED": 1}
 
 
 def test_near_misses_report_counts_and_time_filter(unit, app):
@@ -252,8 +285,11 @@ def test_feed_on_go_partial_feeds_and_hang_time(unit):
     assert parse(second["container"]["expires_at"]) == first_at + dt.timedelta(hours=4)
 
     before = snapshot()
-    expect(nurse.post("/feeds", {"infant_code": "INF100", "container_code": bottle["code"],
-                                 "volume_ml": 30.01}), 400, "VOLUME_EXCEEDS_REMAINING")
+    too_much = expect(nurse.post("/feeds", {"infant_code": "INF100",
+                                            "container_code": bottle["code"],
+                                            "volume_ml": 30.01}), 400, "VOLUME_EXCEEDS_REMAINING")
+    # Volumes read as everywhere else: "30 mL", never "30.00 ml".
+    assert too_much["error"]["message"].startswith("30.01 mL is more than the 30 mL left")
     assert snapshot() == before
 
     last = expect(nurse.post("/feeds", {"infant_code": "INF100",
@@ -278,29 +314,33 @@ def test_marking_a_bottle_finished(unit):
     assert done["container"]["remaining_ml"] == 10.0
 
 
-def test_warn_needs_acknowledgement(unit):
+def test_warn_needs_acknowledgement_and_advice_beside_it_does_not(unit):
     nurse, charge = unit["nurse"], unit["charge_nurse"]
-    receive_milk(nurse, colostrum=True)
-    bottle = receive_milk(nurse)
+    colostrum = receive_milk(nurse, colostrum=True)
+    # Room temperature: 4 h from expression, so 30 minutes left: EXPIRES_SOON.
+    bottle = receive_milk(nurse, location="BED3", expressed_at=ago(hours=3, minutes=30))
     before = count("feeds"), expect(nurse.get(f"/containers/{bottle['code']}"), 200)
     refused = expect(nurse.post("/feeds", {"infant_code": "INF100",
                                            "container_code": bottle["code"], "volume_ml": 10}),
                      409, "WARNINGS_NOT_ACKNOWLEDGED")
     assert refused["verdict"] == "warn"
-    assert codes_of(refused) == ["USE_FIRST"]
+    assert codes_of(refused) == ["EXPIRES_SOON", "USE_FIRST"]
+    assert [r["severity"] for r in refused["reasons"]] == ["warn", "advice"]
+    assert refused["reasons"][1]["use_instead"] == colostrum["code"]
     assert refused["container"]["code"] == bottle["code"]
     assert (count("feeds"), expect(nurse.get(f"/containers/{bottle['code']}"), 200)) == before
     assert expect(nurse.get("/feeds?infant_mrn=INF100"), 200)["feeds"] == []
     [miss] = near_misses(charge)["near_misses"]
     assert miss["action"] == "feed" and miss["verdict"] == "warn"
+    assert [r["code"] for r in miss["reasons"]] == ["EXPIRES_SOON"]  # advice is no near miss
 
     fed = expect(nurse.post("/feeds", {"infant_code": "INF100", "container_code": bottle["code"],
                                        "volume_ml": 10, "acknowledge_warnings": True}), 201)
     assert fed["verdict"] == "warn"
-    assert fed["feed"]["acknowledged_warnings"] == ["USE_FIRST"]
+    assert fed["feed"]["acknowledged_warnings"] == ["EXPIRES_SOON"]
     assert fed["container"]["remaining_ml"] == 50.0
-    # The acknowledged warning is still a near miss: two now.
-    assert near_misses(charge)["counts"] == {"USE_FIRST": 2}
+    # The acknowledged warning is still a near miss: two now, and no USE_FIRST among them.
+    assert near_misses(charge)["counts"] == {"EXPIRES_SOON": 2}
 
 
 def test_a_stop_is_never_fed_and_is_a_near_miss(unit):

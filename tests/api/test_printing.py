@@ -75,7 +75,7 @@ def test_the_take_home_sheet_decodes_all_thirty_reserved_labels(unit):
     assert page_count(answer.data) == 1
     assert sorted(decode(render(answer.data))) == sorted(codes)
     words = squash(text(answer.data))
-    assert "AvaNguyen" in words and "INF100" in words
+    assert "Nguyen,Ava" in words and "INF100" in words  # labels put the family name first
 
 
 def test_the_take_home_sheet_refuses_codes_of_another_baby(unit):
