@@ -53,7 +53,7 @@ class TypedForm(FlaskForm):
 
 
 class FeedForm(FlaskForm):
-    volume_ml = VolumeField("Volume to feed (ml)")
+    volume_ml = VolumeField("Volume to feed (mL)")
     finished = BooleanField("Bottle finished: discard what is left")
     fed_at = LocalTimeField("Fed earlier? When (leave empty for now)",
                             [Optional(), not_in_future])
@@ -128,8 +128,9 @@ def _place(page: Page, text: str) -> bool:
     False when the scan was set aside instead: something unknown scanned over a baby already
     shown says so and leaves the pair as it was.
     """
-    if codes.looks_like_container(text):
-        page.container_code = text
+    read = codes.read_scan(text)
+    if read.container_shaped:
+        page.container_code = read.text  # "m0000001262" is M0000001262
         return True
     if page.infant_code and page.infant_code != text:
         current = infant_by_wristband(db.session, page.infant_code)
@@ -263,9 +264,7 @@ def typed():
         form.witness_password.data = ""
         _resolve(page, record=False)
         return _render(page, typed_form=form, status=400)
-    code = form.typed_code.data
-    if codes.looks_like_container(code.upper()):
-        code = code.upper()  # typed by a person: "m0000000195" is meant as a label
+    code = codes.read_scan(form.typed_code.data).text
     placed = _place(page, code)
     if placed:
         stored = session.get(WITNESS_KEY)

@@ -164,7 +164,7 @@ def discharge(mrn: str):
                       "family, or discard it.", "success")
         return redirect(url_for("charge.discharge", mrn=infant.mrn))
     return render_template("charge/discharge.html", infant=infant,
-                           milk=families.to_take_home(db.session, infant))
+                           items=families.discharge_list(db.session, infant, now()))
 
 
 @bp.route("/discharge/<mrn>/<code>/<action>", methods=["POST"])
@@ -217,12 +217,12 @@ class AdmitForm(FlaskForm):
     mother_last_name = text_field("Mother’s last name", required=True,
                                   render_kw={"autocomplete": "off"})
     donor_milk_consent = BooleanField("Donor milk consent on record")
-    daily_volume_ml = VolumeField("Expected daily feeding volume (ml), if known", required=False)
+    daily_volume_ml = VolumeField("Expected daily feeding volume (mL), if known", required=False)
 
 
 class InfantUpdateForm(FlaskForm):
     donor_milk_consent = BooleanField("Donor milk consent on record")
-    daily_volume_ml = VolumeField("Expected daily feeding volume (ml)", required=False)
+    daily_volume_ml = VolumeField("Expected daily feeding volume (mL)", required=False)
 
 
 ADMIT_ERRORS = {"DUPLICATE_MRN": "mrn", "MRN_IN_USE": "mrn",
@@ -252,6 +252,10 @@ def babies():
             flash(f"{infant.full_name} (MRN {infant.mrn}) is admitted."
                   + (" NAME ALERT: a similar name is in the unit." if infant.name_alert else ""),
                   "warning" if infant.name_alert else "success")
+            label_warning = printouts().admission_label_warning(
+                unit(), infant.first_name, infant.last_name, infant.mrn)
+            if label_warning:
+                flash(label_warning, "warning")
             return redirect(url_for("charge.babies"))
     return render_template("charge/babies.html", form=form, infants=pages.infants(db.session)), (
         400 if form.errors or form.form_errors else 200)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask import Flask, current_app
 
+from .. import formatting
 from ..models import Container
 from ..policy import when_text
 from ..runtime import now, policy, zone
@@ -81,10 +82,12 @@ def from_local(naive: dt.datetime | None) -> dt.datetime | None:
 
 
 def ml(volume: Decimal | float | None) -> str:
-    if volume is None:
-        return "—"
-    text = f"{Decimal(str(volume)).normalize():f}"
-    return f"{text} ml"
+    """"60 mL": nicu_milk.formatting, as on labels, reports and in the API's messages."""
+    return formatting.ml(volume)
+
+
+def kcal(value: Decimal | float | None) -> str:
+    return formatting.kcal_per_oz(value)
 
 
 def span(delta: dt.timedelta) -> str:
@@ -138,6 +141,7 @@ def install(app: Flask) -> None:
     app.add_template_filter(when_year)
     app.add_template_filter(local_input)
     app.add_template_filter(ml)
+    app.add_template_filter(kcal)
     app.add_template_filter(until)
     app.add_template_filter(until_near)
     app.add_template_filter(span)

@@ -71,7 +71,7 @@ class BottleRow(Form):
     """One bottle of a drop-off; a row left empty is ignored."""
 
     expressed_at = LocalTimeField("Pumped at", [Optional(), not_in_future])
-    volume_ml = VolumeField("Volume (ml)", required=False)
+    volume_ml = VolumeField("Volume (mL)", required=False)
     colostrum = BooleanField("Colostrum")
 
 
@@ -177,8 +177,10 @@ def labels_pdf(mrn: str):
 @allow(*PARENT)
 def take_home(mrn: str):
     infant = _my_baby(mrn)
+    listed = [item for item in families.discharge_list(db.session, infant, now()) if not item.donor]
     return render_template("family/take_home.html", infant=infant,
-                           milk=families.to_take_home(db.session, infant))
+                           milk=[item.container for item in listed if item.returnable],
+                           expired=[item.container for item in listed if not item.returnable])
 
 
 @bp.route("/<mrn>/take-home.pdf")

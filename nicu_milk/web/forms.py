@@ -58,8 +58,8 @@ def printable(form: Form, field: Field) -> None:
 class VolumeField(DecimalField):
     """Millilitres: more than 0, at most 1000, to 2 decimals (api-v1.md)."""
 
-    def __init__(self, label="Volume (ml)", validators=None, *, required=True, **kwargs):
-        checks = [InputRequired("Enter the volume in ml.") if required else Optional()]
+    def __init__(self, label="Volume (mL)", validators=None, *, required=True, **kwargs):
+        checks = [InputRequired("Enter the volume in mL.") if required else Optional()]
         super().__init__(label, [*checks, *(validators or []), self._in_range], places=None,
                          render_kw={"inputmode": "decimal", "step": "any", "min": "0.1",
                                     "max": "1000", "autocomplete": "off"}, **kwargs)
@@ -70,10 +70,10 @@ class VolumeField(DecimalField):
                 self.data = Decimal(valuelist[0].strip().replace(",", "."))
             except (InvalidOperation, ValueError):
                 self.data = None
-                raise ValueError("Enter the volume as a number of ml, for example 30.") from None
+                raise ValueError("Enter the volume as a number of mL, for example 30.") from None
             if not self.data.is_finite():
                 self.data = None
-                raise ValueError("Enter the volume as a number of ml, for example 30.")
+                raise ValueError("Enter the volume as a number of mL, for example 30.")
         else:
             self.data = None
 
@@ -82,9 +82,9 @@ class VolumeField(DecimalField):
         if field.data is None:
             return
         if field.data <= 0:
-            raise ValidationError("The volume must be more than 0 ml.")
+            raise ValidationError("The volume must be more than 0 mL.")
         if field.data > 1000:
-            raise ValidationError("The volume must be at most 1000 ml.")
+            raise ValidationError("The volume must be at most 1000 mL.")
         if field.data != field.data.quantize(Decimal("0.01")):
             raise ValidationError("Give the volume to at most 2 decimal places.")
 

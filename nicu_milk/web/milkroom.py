@@ -108,7 +108,7 @@ class FortifyForm(FlaskForm):
 
 
 class SplitForm(FlaskForm):
-    volumes = text_field("Portions in ml, separated by spaces (for example: 10 10 15)",
+    volumes = text_field("Portions in mL, separated by spaces (for example: 10 10 15)",
                          required=True, max_length=200, render_kw={"inputmode": "decimal"})
 
 
@@ -428,14 +428,14 @@ def _volumes(form: SplitForm):
     try:
         volumes = [Decimal(p) for p in parts]
     except InvalidOperation:
-        add_error(form, "Give each portion as a number of ml, for example: 10 10 15.", "volumes")
+        add_error(form, "Give each portion as a number of mL, for example: 10 10 15.", "volumes")
         return None
     if not 1 <= len(volumes) <= 20:
         add_error(form, "Give between 1 and 20 portions.", "volumes")
         return None
     if any(not v.is_finite() or v <= 0 or v > 1000 or v != v.quantize(Decimal("0.01"))
            for v in volumes):
-        add_error(form, "Each portion is more than 0 and at most 1000 ml, to 2 decimals.",
+        add_error(form, "Each portion is more than 0 and at most 1000 mL, to 2 decimals.",
                   "volumes")
         return None
     return volumes
@@ -464,13 +464,16 @@ def send_label(code: str):
     """Print on the unit's Zebra label printer; if it does not answer, the PDF is still there."""
     container = _container(code)
     try:
-        where = printouts().send_label(db.session, unit(), me(), container)
+        where, layout = printouts().send_label(db.session, unit(), me(), container)
     except DomainError as refused:
         db.session.rollback()
         flash(refused.message, "error")
     else:
         db.session.commit()
         flash(f"The label for {container.code} went to the label printer ({where}).", "success")
+        if layout.name != unit().label_stock:
+            flash(f"This label needs the wider stock ({layout.description}): load it in the "
+                  "printer.", "warning")
     return redirect(url_for("milkroom.container", code=container.code))
 
 

@@ -1,4 +1,5 @@
-"""The bedside check in a real browser: go, warn with acknowledgement, stop, and typed entry."""
+"""The bedside check in a real browser: go, advice, warn with acknowledgement, stop, and typed
+entry."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_go_records_a_feed_and_the_scan_box_keeps_focus(page, unit):
     expect(verdict).to_have_attribute("data-verdict", "go")
     expect(page.locator("[data-reason]")).to_have_count(0)
     bottle_panel = page.locator("[data-slot=container]")
-    for text in (bottle, "Fresh", "60 ml", "Mother’s own milk"):
+    for text in (bottle, "Fresh", "60 mL", "Mother’s own milk"):
         expect(bottle_panel).to_contain_text(text)
     expect(page.locator(SCAN)).to_be_focused()
     shoot(page, "scan-go")
@@ -47,8 +48,8 @@ def test_go_records_a_feed_and_the_scan_box_keeps_focus(page, unit):
     page.fill("input[name=volume_ml]", "25")
     with page.expect_navigation():
         page.click("[data-record-feed]")
-    expect(page.locator("[data-flash=success]")).to_contain_text("Feed recorded: 25 ml")
-    expect(page.locator("[data-flash=success]")).to_contain_text("35 ml left")
+    expect(page.locator("[data-flash=success]")).to_contain_text("Feed recorded: 25 mL")
+    expect(page.locator("[data-flash=success]")).to_contain_text("35 mL left")
     expect(page.locator(SCAN)).to_be_focused()
     [(volume, manual)] = unit.query(select(Feed.volume_ml, Feed.manual_entry))
     assert (float(volume), manual) == (25.0, False)
@@ -56,16 +57,20 @@ def test_go_records_a_feed_and_the_scan_box_keeps_focus(page, unit):
 
 def test_warning_must_be_acknowledged_before_the_feed(page, unit):
     unit.receive("INF100", colostrum=True, volume=10)
-    later = unit.receive("INF100", volume=60)
+    # At room temperature for 3 h 30 min of its 4 h: EXPIRES_SOON, a warning.
+    soon = unit.receive("INF100", volume=60, hours_ago=3.5, location="BED3")
     sign_in(page, "nina")
 
     # Either order: the bottle first, then the wristband.
-    scan(page, later)
-    expect(page.locator("[data-slot=container]")).to_contain_text(later)
+    scan(page, soon)
+    expect(page.locator("[data-slot=container]")).to_contain_text(soon)
     scan(page, "INF100")
     expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "warn")
-    warning = page.locator("[data-reason=USE_FIRST]")
-    expect(warning).to_contain_text("colostrum")
+    warning = page.locator("[data-reason=EXPIRES_SOON]")
+    expect(warning).to_contain_text("expires at")
+    # The colostrum bottle beside it is advice: shown, with nothing to tick.
+    expect(page.locator("[data-reason=USE_FIRST] input")).to_have_count(0)
+    expect(page.locator("input[name=acknowledge]")).to_have_count(1)
     shoot(page, "scan-warn")
 
     page.fill("input[name=volume_ml]", "20")
@@ -76,12 +81,48 @@ def test_warning_must_be_acknowledged_before_the_feed(page, unit):
     assert unit.query(select(Feed.id)) == []
     shoot(page, "scan-warn-not-acknowledged")
 
-    page.check("input[name=acknowledge][value=USE_FIRST]")
+    page.check("input[name=acknowledge][value=EXPIRES_SOON]")
     with page.expect_navigation():
         page.click("[data-record-feed]")
-    expect(page.locator("[data-flash=success]")).to_contain_text("Feed recorded: 20 ml")
+    expect(page.locator("[data-flash=success]")).to_contain_text("Feed recorded: 20 mL")
     [(acknowledged,)] = unit.query(select(Feed.acknowledged))
-    assert acknowledged == ["USE_FIRST"]
+    assert acknowledged == ["EXPIRES_SOON"]
+
+
+@pytest.mark.parametrize("width", [390, 1024])
+def test_use_first_is_advice_the_verdict_stays_go_and_nothing_is_ticked(page, unit, width):
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 768})
+    earlier = unit.receive("INF100", volume=60, hours_ago=30)  # fridge: 18 h left
+    newer = unit.receive("INF100", volume=60, hours_ago=2)
+    sign_in(page, "nina")
+    scan(page, "INF100")
+    scan(page, newer)
+
+    verdict = page.locator("[data-verdict]")
+    expect(verdict).to_have_attribute("data-verdict", "go")
+    expect(verdict).to_contain_text("GO")
+    advice = page.locator("[data-reason=USE_FIRST]")
+    expect(advice).to_be_visible()
+    expect(advice).to_have_attribute("data-severity", "advice")
+    expect(advice).to_have_attribute("data-use-instead", earlier)
+    expect(advice).to_contain_text(f"Use container {earlier} first")
+    # No tick box, no warning symbol, no warning colour: advice is not a warning.
+    expect(advice.locator("input")).to_have_count(0)
+    expect(page.locator("input[name=acknowledge]")).to_have_count(0)
+    expect(verdict.locator(".symbol-warn, .badge-warn, .reason-warn")).to_have_count(0)
+    colours = advice.evaluate("e => [getComputedStyle(e).borderTopColor, "
+                              "getComputedStyle(e).backgroundColor]")
+    assert "rgb(178, 114, 0)" not in colours and "rgb(255, 243, 207)" not in colours, colours
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(page, f"scan-advice-{width}")
+
+    page.fill("input[name=volume_ml]", "25")
+    with page.expect_navigation():
+        page.click("[data-record-feed]")
+    expect(page.locator("[data-flash=success]")).to_contain_text("Feed recorded: 25 mL")
+    [(acknowledged,)] = unit.query(select(Feed.acknowledged))
+    assert acknowledged == []
+    assert unit.query(select(CheckAttempt.id)) == []  # advice alone is no near miss
 
 
 def test_another_babys_milk_is_a_stop_and_a_near_miss(page, unit):
@@ -142,7 +183,7 @@ def test_a_typed_code_needs_a_second_nurse(page, unit):
     page.fill("input[name=volume_ml]", "15")
     with page.expect_navigation():
         page.click("[data-record-feed]")
-    expect(page.locator("[data-flash=success]")).to_contain_text("Feed recorded: 15 ml")
+    expect(page.locator("[data-flash=success]")).to_contain_text("Feed recorded: 15 mL")
     [(manual, witness_id)] = unit.query(select(Feed.manual_entry, Feed.witness_id))
     [(noor_id,)] = unit.query(select(User.id).where(User.username == "noor"))
     assert manual is True and witness_id == noor_id
