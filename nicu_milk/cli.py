@@ -97,10 +97,23 @@ def create_user(username, role, password_stdin, infants, display_name, badge):
 @click.command("demo-data")
 @with_appcontext
 @click.option("--seed", default=20261128, help="Random seed, for a reproducible unit.")
-def demo_data(seed):
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Wipe the demo unit and load it again, anchored to now (never a real unit's data).",
+)
+def demo_data(seed, reset):
     """Load a small, realistic unit: babies, fridges and freezers, milk in every state."""
-    from .demo import load_demo
+    from .demo import NotADemo, load_demo, wipe
 
+    if reset:
+        if current_app.config.get("PRODUCTION"):
+            raise click.ClickException("demo-data --reset is refused in production.")
+        try:
+            wipe(db.session)
+        except NotADemo as refused:
+            db.session.rollback()
+            raise click.ClickException(str(refused)) from None
     summary = load_demo(db.session, unit(), seed=seed)
     db.session.commit()
     click.echo(summary)

@@ -1,4 +1,9 @@
-"""A realistic demo unit: about 20 babies, fridges and freezers, bottles in every state."""
+"""A realistic demo unit: about 20 babies, fridges and freezers, bottles in every state.
+
+The unit is anchored to the time it is loaded: milk expires as real milk would, so a day later
+much of it has. `demo-data --reset` loads it again, anchored to now; only a demo database (or
+an empty one) is ever wiped.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,48 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import Container, Infant, User
+from .extensions import db
+from .models import Container, Infant, Setting, StorageLocation, User
 from .services import accounts, families, feeding, locations
 from .services import containers as ledger
 from .services.common import Unit
 
 DEMO_PASSWORD = "nicu-demo-2026"
+# Kept in the settings table, so that --reset can tell the demo unit from a real one.
+DEMO_MARKER = "demo_loaded_at"
+SIGN_IN = (
+    "Sign in at /login with any of: admin, charge, nurse, nurse2, or parent (mother of Ava "
+    f"Nguyen); the password is {DEMO_PASSWORD!r}."
+)
+
+
+class NotADemo(RuntimeError):
+    """The database holds a real unit's records: the demo never wipes them."""
+
+
+def is_demo(session: Session) -> bool:
+    """Whether the database holds the demo unit (marked, or from before the mark existed)."""
+    if session.get(Setting, DEMO_MARKER) is not None:
+        return True
+    return (
+        session.scalar(select(StorageLocation.id).where(StorageLocation.code == STORAGE[0][0]))
+        is not None
+        and session.scalar(select(User.id).where(User.username == "nurse2")) is not None
+    )
+
+
+def wipe(session: Session) -> None:
+    """Delete every record (the schema stays): only for the demo unit or an empty database."""
+    if session.scalar(select(func.count()).select_from(Infant)) and not is_demo(session):
+        raise NotADemo(
+            "This database holds babies that are not the demo unit; --reset wipes only the demo."
+        )
+    session.flush()
+    for table in reversed(db.metadata.sorted_tables):
+        session.execute(table.delete())
+    # Objects loaded before are gone from the database; the session must forget them too.
+    session.expunge_all()
+
 
 STORAGE = (
     (
@@ -64,7 +105,15 @@ TWINS_OF = {"Noah"}  # Noah Garcia is Liam Garcia's twin: the same mother
 
 def load_demo(session: Session, unit: Unit, *, seed: int = 20261128) -> str:
     if session.scalar(select(func.count()).select_from(Infant)):
-        return "The database already holds babies; demo data was not loaded."
+        if not is_demo(session):
+            return "The database already holds babies; demo data was not loaded."
+        marker = session.get(Setting, DEMO_MARKER)
+        when = f" on {marker.value[:16].replace('T', ' ')} UTC" if marker else ""
+        return (
+            f"The database already holds the demo unit, loaded{when}; it was kept as it is. "
+            "Its milk ages as real milk does: run demo-data --reset to load it again, "
+            "anchored to now.\n" + SIGN_IN
+        )
     rng = random.Random(seed)
     now = unit.now
     shelves = _storage(session)
@@ -95,10 +144,10 @@ def load_demo(session: Session, unit: Unit, *, seed: int = 20261128) -> str:
     if stranger is not None:
         feeding.check(session, unit, nurse, babies[5].wristband_code, stranger.code)
     families.discharge(session, babies[-1], now - dt.timedelta(hours=3))
+    session.merge(Setting(key=DEMO_MARKER, value=now.isoformat()))
     return (
         f"Loaded {len(babies)} babies, {len(shelves)} storage places and {count} containers.\n"
-        f"Sign in at /login with any of: admin, charge, nurse, nurse2, or parent "
-        f"(mother of Ava Nguyen); the password is {DEMO_PASSWORD!r}."
+        + SIGN_IN
     )
 
 
@@ -199,12 +248,15 @@ def _bottle(
         "expired": rng.uniform(50, 90),
         "expiring": rng.uniform(40, 46.5),
     }.get(story, rng.uniform(24, 24 * 60))
-    expressed = now - dt.timedelta(hours=hours_ago)
-    received = expressed + dt.timedelta(hours=rng.uniform(0.2, 1.5))
     if story in ("thawed", "fortified", "fed"):
-        expressed = now - dt.timedelta(days=rng.uniform(3, 40))
-        received = expressed + dt.timedelta(hours=1)
+        hours_ago = 24 * rng.uniform(3, 40)
     dhm = story == "dhm"
+    if not dhm:
+        # A mother's milk is pumped after the birth (donor milk may be older than the baby).
+        born = dt.datetime.combine(baby.date_of_birth, dt.time(0), tzinfo=unit.zone)
+        hours_ago = min(hours_ago, (now - born).total_seconds() / 3600 - rng.uniform(2, 12))
+    expressed = now - dt.timedelta(hours=hours_ago)
+    received = min(now, expressed + dt.timedelta(hours=rng.uniform(0.2, 1.5)))
     fields = dict(
         expressed_at=expressed,
         volume_ml=Decimal(rng.choice((10, 20, 30, 45, 60, 90, 120))),
@@ -246,6 +298,8 @@ def _bottle(
             min(bottle.remaining_ml, Decimal(rng.choice((5, 10, 15)))),
             acknowledge_warnings=True,
             at=None,
+            # Some bottles are finished at the feed: what is left is discarded.
+            finished=rng.random() < 0.3,
         )
     if story == "discarded":
         ledger.discard(

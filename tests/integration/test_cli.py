@@ -63,7 +63,63 @@ def test_demo_data_is_a_realistic_unit(runner, app):
     # Some milk has expired and some is about to: the expiry report has something to show.
     report = reports.expiry(db.session, dt.datetime.now(dt.UTC), within_hours=12)
     assert report.expired and report.expiring
-    assert runner.invoke(args=["demo-data"]).output.startswith("The database already holds babies")
+    again = runner.invoke(args=["demo-data"]).output
+    assert again.startswith("The database already holds the demo unit")
+    assert "demo-data --reset" in again
+
+
+def test_no_mothers_milk_in_the_demo_was_pumped_before_the_baby_was_born(runner, app):
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    zone = app.extensions["nicu_milk"]["policy"].zone
+    rows = db.session.execute(
+        select(Container.code, Container.expressed_at, Infant.first_name, Infant.date_of_birth)
+        .join(Infant, Infant.id == Container.infant_id)
+        .where(Container.milk_type == "MOM", Container.expressed_at.is_not(None))
+    ).all()
+    assert len(rows) > 100
+    early = [(code, first, pumped, born) for code, pumped, first, born in rows
+             if pumped.astimezone(zone).date() < born]
+    assert early == []
+
+
+def test_demo_data_prints_how_to_sign_in_every_time(runner, app):
+    for _ in range(2):
+        result = runner.invoke(args=["demo-data"])
+        assert result.exit_code == 0, result.output
+        assert "admin, charge, nurse, nurse2, or parent" in result.output
+        assert "'nicu-demo-2026'" in result.output
+
+
+def test_demo_data_reset_loads_the_unit_again_anchored_to_now(runner, app):
+    real_now = dt.datetime.now(dt.UTC)
+    app.config["CLOCK"] = lambda: real_now - dt.timedelta(days=3)
+    try:
+        assert runner.invoke(args=["demo-data"]).exit_code == 0
+    finally:
+        app.config.pop("CLOCK")
+    db.session.commit()
+    stale = reports.expiry(db.session, real_now, within_hours=12)
+    newest_then = db.session.scalar(select(func.max(Container.received_at)))
+    assert real_now - newest_then > dt.timedelta(days=2)
+
+    result = runner.invoke(args=["demo-data", "--reset"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Loaded ") and "nicu-demo-2026" in result.output
+    db.session.expire_all()
+    newest = db.session.scalar(select(func.max(Container.received_at)))
+    assert real_now - newest < dt.timedelta(hours=2)
+    fresh = reports.expiry(db.session, dt.datetime.now(dt.UTC), within_hours=12)
+    assert fresh.expiring and len(fresh.expired) < len(stale.expired)
+    assert _count(Infant) == 21 and _count(User) == 5  # reloaded, not added to
+
+
+def test_demo_data_reset_never_wipes_a_real_unit(runner, app, unit):
+    before = (_count(Infant), _count(User))
+    result = runner.invoke(args=["demo-data", "--reset"])
+    assert result.exit_code != 0
+    assert "not the demo unit" in result.output
+    db.session.expire_all()
+    assert (_count(Infant), _count(User)) == before
 
 
 def test_create_user_reads_the_password_from_stdin(runner, app, client):
