@@ -205,12 +205,6 @@ class NameSettings:
         return next((each for each in self.tier(faces) if each.height <= room + 1e-6), None)
 
 
-def name_options(name: str, high: float, low: float, limit: float) -> list[NameSetting]:
-    """Every plain and condensed way to set ``name``, best first (see NameSettings)."""
-    settings = NameSettings(name, high, low, limit)
-    return settings.tier("plain") + settings.tier("condensed")
-
-
 # A chunk of body text: (text, style); style is "regular", "bold" or "tag" (white on black),
 # or "optional" (regular text left out when the label is full: it is not on domain.md's list).
 Chunk = tuple[str, str]

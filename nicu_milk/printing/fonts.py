@@ -232,21 +232,3 @@ def balanced_lines(text: str, size: float, bold: bool, limit: float,
     if split is None or split[0] * size > limit + 1e-9:
         return None
     return split[1]
-
-
-def two_lines(text: str, size: float, bold: bool, limit: float) -> tuple[str, str] | None:
-    """The text on two lines no wider than ``limit``, as balanced as possible, or None.
-
-    Breaks at a space or after a hyphen when one works; otherwise inside a word, filling
-    the first line.
-    """
-    lines = balanced_lines(text, size, bold, limit, 2)
-    if lines is not None:
-        return lines
-    count = _fill(text, size, bold, limit)
-    if count == 0:
-        return None
-    first, second = text[:count].rstrip(), text[count:].lstrip()
-    if second and width(second, size, bold) <= limit:
-        return first, second
-    return None

@@ -170,11 +170,6 @@ def containers_of(session: Session, infant: Infant) -> list[Container]:
     )
 
 
-def to_take_home(session: Session, infant: Infant) -> list[Container]:
-    """The mother's own milk still stored for this baby; donor milk stays with the hospital."""
-    return [item.container for item in discharge_list(session, infant, None) if not item.donor]
-
-
 @dataclass(frozen=True)
 class DischargeItem:
     """One bottle on the discharge list, and whether it may go home with the family."""

@@ -9,9 +9,9 @@ from nicu_milk.printing.fonts import (
     BOLD,
     CJK,
     REGULAR,
+    balanced_lines,
     clean,
     runs,
-    two_lines,
     unprintable_characters,
     width,
     wrap,
@@ -46,12 +46,16 @@ def test_unprintable_characters_are_named():
     assert unprintable_characters("Åsa Øberg-Ñúñez 山田 さくら 민준") == []
 
 
-def test_two_lines_prefers_a_balanced_break_at_a_space_or_hyphen():
-    assert two_lines("Smith, Baby Girl A", 10, True, 90) == ("Smith,", "Baby Girl A")
-    assert two_lines("Featherstonehaugh-Montgomery", 10, True, 120) == (
+def test_balanced_lines_break_evenly_at_a_space_or_after_a_hyphen():
+    assert balanced_lines("Smith, Baby Girl A", 10, True, 90, 2) == ("Smith,", "Baby Girl A")
+    assert balanced_lines("Featherstonehaugh-Montgomery", 10, True, 120, 2) == (
         "Featherstonehaugh-", "Montgomery")
-    assert two_lines("Wolfeschlegelsteinhausen", 10, True, 100) is not None
-    assert two_lines("Wolfeschlegelsteinhausenbergerdorff", 10, True, 50) is None
+    name = "Wolfeschlegelsteinhausenbergerdorff-Featherstonehaugh, Anastasia-Magdalena"
+    assert balanced_lines(name, 6, True, 140, 3) == (
+        "Wolfeschlegelsteinhausenbergerdorff-", "Featherstonehaugh,", "Anastasia-Magdalena")
+    # Never inside a word: a single long word has no two lines, however narrow the type.
+    assert balanced_lines("Wolfeschlegelsteinhausen", 10, True, 100, 2) is None
+    assert balanced_lines("Smith", 10, True, 5, 1) is None
 
 
 @settings(max_examples=300, deadline=None)
@@ -65,11 +69,11 @@ def test_wrap_keeps_every_character_and_respects_the_width(text, limit, size, bo
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=words, limit=st.floats(min_value=30, max_value=300))
-def test_two_lines_keeps_every_character_or_says_it_cannot(text, limit):
-    lines = two_lines(text, 8, True, limit)
-    if lines is None:  # it fits on one line, or no two lines hold it
-        assert width(text, 8, True) <= limit or len(wrap(text, 8, True, limit)) > 2
-        return
-    assert squash("".join(lines)) == squash(text)
-    assert all(width(line, 8, True) <= limit for line in lines)
+@given(text=words, limit=st.floats(min_value=30, max_value=300), count=st.integers(1, 3))
+def test_balanced_lines_keep_every_character_or_say_they_cannot(text, limit, count):
+    lines = balanced_lines(text, 8, True, limit, count)
+    assert lines is None or (
+        len(lines) == count
+        and squash("".join(lines)) == squash(text)
+        and all(width(line, 8, True) <= limit + 1e-6 for line in lines)
+    )
