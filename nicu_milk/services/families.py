@@ -187,11 +187,9 @@ class DischargeItem:
         return self.container.milk_type == "DHM"
 
 
-def discharge_list(
-    session: Session, infant: Infant, now: dt.datetime | None
-) -> list[DischargeItem]:
+def discharge_list(session: Session, infant: Infant, now: dt.datetime) -> list[DischargeItem]:
     """The baby's milk still in the unit: the mother's own first, then donor milk, each by
-    expiry. With `now`, each bottle that may not go home says why (see return_refusal)."""
+    expiry; each bottle that may not go home says why (see return_refusal)."""
     stored = session.scalars(
         select(Container)
         .where(Container.infant_id == infant.id, Container.state.in_(ON_HAND))
@@ -200,7 +198,7 @@ def discharge_list(
     items = []
     for container in stored:
         note = None
-        if now is not None and return_refusal(container, now) is not None:
+        if return_refusal(container, now) is not None:
             note = DONOR_NOTE if container.milk_type == "DHM" else EXPIRED_NOTE
         items.append(DischargeItem(container, note))
     return items

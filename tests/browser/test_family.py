@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from nicu_milk.models import Container, Infant
+from tests.unit.printing.readback import pdfium_text
 
 from .conftest import fill_time, shoot, sign_in
 
@@ -81,7 +82,14 @@ def test_a_parent_registers_a_drop_off_and_prints_the_labels(page, unit):
     sheet = page.request.get(page.locator("[data-print-labels]").get_attribute("href"))
     assert sheet.status == 200
     assert sheet.headers["content-type"] == "application/pdf"
-    assert sheet.body().startswith(b"%PDF")
+    # The labels carry what was typed, each on its own label; no blanks for the pump time.
+    words = pdfium_text(sheet.body())
+    first, second = (words.index(code) for code in sorted(
+        code for (code,) in unit.query(select(Container.code))))
+    assert "Pumped 27 Nov 2026 07:00 CST" in words[first:second] and "60 mL" in words[first:]
+    assert "COLOSTRUM" in words[first:second] and "COLOSTRUM" not in words[second:]
+    assert "Pumped 27 Nov 2026 11:30 CST" in words[second:] and "45 mL" in words[second:]
+    assert "Pumped: date" not in words
 
     page.goto("/family/INF100/labels")
     page.fill("input[name=count]", "6")
@@ -91,3 +99,23 @@ def test_a_parent_registers_a_drop_off_and_prints_the_labels(page, unit):
     sheet = page.request.get(page.locator("[data-print-labels]").get_attribute("href"))
     assert sheet.status == 200 and sheet.body().startswith(b"%PDF")
     assert_nothing_of_other_families(page)
+
+
+@pytest.mark.parametrize("width", [390, 1024])
+def test_the_family_sees_which_milk_goes_home_and_which_is_discarded(page, unit, width):
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 768})
+    going = unit.receive("INF100", hours_ago=2)
+    expired = unit.receive("INF100", hours_ago=50, received_hours_ago=49)  # fridge: 48 h
+    sign_in(page, "linh")
+    page.goto("/family/INF100/take-home")
+    heading = page.locator("[data-expired-list]")
+    expect(heading).to_have_text("EXPIRED: will be discarded")
+    expect(page.locator(f"[data-container={going}]")).to_have_count(1)
+    # The expired bottle is listed after that heading, not among the milk that goes home.
+    order = page.evaluate(
+        """([heading, code]) => document.querySelector(heading).compareDocumentPosition(
+               document.querySelector(`[data-container=${code}]`))""",
+        ["[data-expired-list]", expired])
+    assert order & 4, "the expired bottle is listed under EXPIRED: will be discarded"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(page, f"family-take-home-{width}")
