@@ -13,7 +13,7 @@ from nicu_milk.names import infant_search_name
 
 # revision identifiers, used by Alembic.
 revision = '0004_search_names'
-down_revision = '0001'
+down_revision = '0003_donor_milk_not_mothers'
 branch_labels = None
 depends_on = None
 
