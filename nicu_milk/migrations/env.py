@@ -92,6 +92,15 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by copy, drop and rename. With foreign keys
+            # enforced, dropping a table that other rows point at fails, so enforcement is off
+            # while the schema changes (the pragma only takes effect outside a transaction),
+            # and every reference is checked once the migrations are done.
+            # The driver's own connection: SQLAlchemy would open a transaction around it.
+            raw = connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys = OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +109,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if sqlite:
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys = ON")
+            if broken:
+                raise RuntimeError(f"the migration left broken references: {broken[:5]}")
 
 
 if context.is_offline_mode():

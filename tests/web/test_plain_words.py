@@ -108,7 +108,7 @@ def test_a_bottles_history_names_places_and_people(as_user, unit):
     received, fed_line, moved_line = history[-1], history[-2], history[0]
     assert "Received" in received and "Milk fridge 1 / Top shelf" in received
     assert "Nina Park" in received
-    assert "10 ml to Ava Nguyen (MRN INF100)" in fed_line
+    assert "10 mL to Ava Nguyen (MRN INF100)" in fed_line
     assert "witnessed by Noor Haddad" in fed_line and "Nina Park" in fed_line
     assert "Moved" in moved_line and "Milk fridge 1 / Bottom shelf" in moved_line
     assert "Noor Haddad" in moved_line
