@@ -1,0 +1,33 @@
+-- Feeds of a little milk from other babies' bottles, taken in turn: the writers that a check
+-- must not wait for. BENCH_PAIRS is "wristband:code,wristband:code,..."; BENCH_TOKEN signs in.
+local pairs_list = {}
+for pair in string.gmatch(os.getenv("BENCH_PAIRS"), "[^,]+") do
+  local wristband, code = string.match(pair, "([^:]+):([^:]+)")
+  table.insert(pairs_list, {wristband, code})
+end
+local headers = {["Content-Type"] = "application/json",
+                 ["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")}
+local counter = 0
+
+setup = function(thread)
+  thread:set("offset", math.random(1, #pairs_list))
+end
+
+request = function()
+  counter = counter + 1
+  local pair = pairs_list[((counter + (offset or 0)) % #pairs_list) + 1]
+  local body = string.format(
+    '{"infant_code": "%s", "container_code": "%s", "volume_ml": 0.1, ' ..
+    '"acknowledge_warnings": true}', pair[1], pair[2])
+  return wrk.format("POST", "/api/v1/feeds", headers, body)
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format(
+    'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
+    '"errors_connect": %d, "errors_read": %d, "errors_write": %d, "errors_status": %d, ' ..
+    '"errors_timeout": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.status,
+    summary.errors.timeout))
+end
