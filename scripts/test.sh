@@ -20,3 +20,9 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/python -m pytest -n 2 "$@"
+
+# A whole run (no pytest arguments, as in CI) ends with a short pass of every benchmark, so
+# that they keep working; bench/README.md has the real runs.
+if [ $# -eq 0 ]; then
+    sh bench/ci_smoke.sh
+fi
