@@ -489,6 +489,7 @@ class Unit:
                         )
                     )
                 moment += stay + rng.uniform(0.1, 1.5) * DAY
+        infants, mothers = self.in_admission_order(infants, mothers)
         admitted = [i for i in infants if i.row["admitted"]]
         flagged = names.alerted([(i.row["first_name"], i.row["last_name"]) for i in admitted])
         for index in flagged:
@@ -502,6 +503,29 @@ class Unit:
         self.summary.admitted = len(admitted)
         self.summary.mothers = len(mothers)
         return infants, mothers, []
+
+    @staticmethod
+    def in_admission_order(infants: list[Infant], mothers: list[dict]):
+        """Number families in the order they came in, as a live database would, so that
+        today's babies (and, generated baby by baby, their bottles) have the highest ids."""
+        infants.sort(key=lambda infant: (infant.admit, infant.id))
+        numbers: dict[int, int] = {}
+        ordered: list[dict] = []
+        for number, infant in enumerate(infants, 1):
+            if infant.mother not in numbers:
+                mother = mothers[infant.mother - 1]
+                numbers[infant.mother] = mother["id"] = len(ordered) + 1
+                mother["mrn"] = f"8{mother['id']:07d}"
+                ordered.append(mother)
+            infant.mother = numbers[infant.mother]
+            infant.id = number
+            infant.row.update(
+                id=number,
+                mrn=f"7{number:07d}",
+                wristband_code=f"7{number:07d}",
+                mother_id=infant.mother,
+            )
+        return infants, ordered
 
     # --- containers ------------------------------------------------------------------------
 

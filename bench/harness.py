@@ -251,13 +251,15 @@ class Pairs:
     feeds: list[tuple[str, str]]  # other babies' first bottles, for the clients that feed
 
 
-def first_bottles(url: str, *, margin_hours: float = 3.0) -> list[tuple[str, str, int]]:
+def first_bottles(
+    url: str, *, margin_hours: float = 3.0, min_remaining_ml: float = 0
+) -> list[tuple[str, str, int]]:
     """For each admitted baby, the bottle the check says should go first, if it is good for
-    a few hours more: (wristband, code, mother_id)."""
+    a few hours more (and holds enough for many small feeds): (wristband, code, mother_id)."""
     engine = create_engine(url)
     now = dt.datetime.now(dt.UTC)
     sql = text("""
-        SELECT i.wristband_code, c.code, c.expires_at, i.mother_id
+        SELECT i.wristband_code, c.code, c.expires_at, i.mother_id, c.remaining_ml
         FROM infants i JOIN mothers m ON m.id = i.mother_id
         JOIN containers c ON c.infant_id = i.id
         WHERE i.admitted AND m.hold_reason IS NULL AND c.state IN ('fresh', 'thawed')
@@ -267,7 +269,9 @@ def first_bottles(url: str, *, margin_hours: float = 3.0) -> list[tuple[str, str
     bound = now.replace(tzinfo=None) if engine.dialect.name == "sqlite" else now
     best: dict[str, tuple[str, str, int]] = {}
     with engine.connect() as connection:
-        for wristband, code, expires_at, mother in connection.execute(sql, {"now": bound}):
+        for wristband, code, expires_at, mother, remaining in connection.execute(
+            sql, {"now": bound}
+        ):
             if wristband in best:
                 continue
             expires = (
@@ -281,6 +285,7 @@ def first_bottles(url: str, *, margin_hours: float = 3.0) -> list[tuple[str, str
             best[wristband] = (
                 (wristband, code, mother)
                 if expires - now > dt.timedelta(hours=margin_hours)
+                and float(remaining) >= min_remaining_ml
                 else None
             )
     engine.dispose()
@@ -320,7 +325,12 @@ def pick_pairs(base: str, url: str, token: str, feeders: int = 24) -> Pairs:
     )
     if answer.get("verdict") != "stop":
         raise RuntimeError(f"the stop pair answered {status} {answer}")
-    feeds = [(w, c) for w, c, m in candidates if m != go[2] and w != stranger[0]][:feeders]
+    # Feeds of 0.1 ml from bottles that hold plenty: none runs dry during a run.
+    feeds = [
+        (w, c)
+        for w, c, m in first_bottles(url, min_remaining_ml=20)
+        if m != go[2] and w != stranger[0]
+    ][:feeders]
     return Pairs(go=go[:2], stop=stop, feeds=feeds)
 
 

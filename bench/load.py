@@ -194,7 +194,10 @@ def read_unit(url: str) -> Unit:
             connection.execute(text("SELECT wristband_code, mrn FROM infants WHERE admitted")).all()
         )
     engine.dispose()
-    babies = [(w, c, mrns[w]) for w, c, _m in harness.first_bottles(url, margin_hours=2)]
+    babies = [
+        (w, c, mrns[w])
+        for w, c, _m in harness.first_bottles(url, margin_hours=2, min_remaining_ml=20)
+    ]
     return Unit(
         nurses=[u for u, r in staff if r == "nurse"],
         charge=[u for u, r in staff if r == "charge_nurse"],
