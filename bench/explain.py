@@ -104,8 +104,8 @@ def main() -> int:
     options = parser.parse_args()
     candidates = harness.first_bottles(options.database_url)
     go = candidates[0]
-    stranger = next(c for c in candidates if c[2] != go[2])
-    print(capture(options.database_url, go[:2], (stranger[0], go[1])))
+    stranger = next(c for c in candidates if c.mother != go.mother)
+    print(capture(options.database_url, go[:2], (stranger.wristband, go.code)))
     return 0
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -24,6 +25,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import create_engine, text
 
@@ -53,6 +55,12 @@ GUNICORN = [
 ]
 # A cached SQLite unit older than this has let its fresh milk expire: generate it again.
 CACHE_HOURS = 6.0
+
+
+def end_cleanly_on_terminate() -> None:
+    """On SIGTERM, unwind like an exception, so that servers stop and throwaway databases are
+    dropped by the `finally` blocks below."""
+    signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
 
 
 def log(message: str) -> None:
@@ -249,13 +257,27 @@ class Pairs:
     go: tuple[str, str]  # (wristband, container): the bottle that should go first for its baby
     stop: tuple[str, str]  # another family's baby and the same bottle: WRONG_INFANT
     feeds: list[tuple[str, str]]  # other babies' first bottles, for the clients that feed
+    ready: int  # bottles the go baby has ready: the check compares up to COMPARED of them
+
+
+class Bottle(NamedTuple):
+    wristband: str
+    code: str
+    mother: int
+    ready: int  # how many bottles this baby has ready to feed, this one included
+
+
+# The check compares the scanned bottle with at most this many of the baby's others (USE_FIRST),
+# so a baby with more bottles ready than this costs a check no more.
+COMPARED = 10
 
 
 def first_bottles(
     url: str, *, margin_hours: float = 3.0, min_remaining_ml: float = 0
-) -> list[tuple[str, str, int]]:
+) -> list[Bottle]:
     """For each admitted baby, the bottle the check says should go first, if it is good for
-    a few hours more (and holds enough for many small feeds): (wristband, code, mother_id)."""
+    a few hours more (and holds enough for many small feeds); babies with most bottles ready
+    come first, since their checks compare the most."""
     engine = create_engine(url)
     now = dt.datetime.now(dt.UTC)
     sql = text("""
@@ -267,12 +289,14 @@ def first_bottles(
           AND (c.milk_type = 'MOM' OR i.donor_milk_consent)
         ORDER BY i.id, c.colostrum DESC, c.expires_at, c.id""")
     bound = now.replace(tzinfo=None) if engine.dialect.name == "sqlite" else now
-    best: dict[str, tuple[str, str, int]] = {}
+    first: dict[str, tuple | None] = {}
+    ready: dict[str, int] = {}
     with engine.connect() as connection:
         for wristband, code, expires_at, mother, remaining in connection.execute(
             sql, {"now": bound}
         ):
-            if wristband in best:
+            ready[wristband] = ready.get(wristband, 0) + 1
+            if wristband in first:
                 continue
             expires = (
                 expires_at
@@ -282,40 +306,49 @@ def first_bottles(
             if expires.tzinfo is None:
                 expires = expires.replace(tzinfo=dt.UTC)
             # None if the first bottle is about to expire: EXPIRES_SOON would make it a warn.
-            best[wristband] = (
+            first[wristband] = (
                 (wristband, code, mother)
                 if expires - now > dt.timedelta(hours=margin_hours)
                 and float(remaining) >= min_remaining_ml
                 else None
             )
     engine.dispose()
-    return [pair for pair in best.values() if pair is not None]
+    bottles = [Bottle(*found, ready[found[0]]) for found in first.values() if found is not None]
+    return sorted(bottles, key=lambda bottle: -min(bottle.ready, COMPARED + 1))
 
 
-def pick_pairs(base: str, url: str, token: str, feeders: int = 24) -> Pairs:
-    """Pairs checked for real through the server before they are measured."""
+def pick_pairs(
+    base: str, url: str, token: str, feeders: int = 24, ready: int | None = None
+) -> Pairs:
+    """Pairs checked for real through the server before they are measured. The go bottle is
+    the first of a baby with `ready` bottles ready (default: as many as the median baby), since
+    the check compares the bottle with the baby's others (USE_FIRST)."""
     candidates = first_bottles(url)
     if len(candidates) < 2:
         raise RuntimeError(
             "fewer than two babies have a usable bottle: generate the unit again "
             "(its fresh milk may have expired since it was generated)"
         )
+    if ready is None:
+        # A typical baby: as many bottles ready as the median baby has.
+        ready = sorted(min(c.ready, COMPARED + 1) for c in candidates)[len(candidates) // 2]
+    candidates.sort(key=lambda c: abs(min(c.ready, COMPARED + 1) - ready))
     go = None
-    for wristband, code, mother in candidates:
+    for candidate in candidates:
         status, answer = call(
             base,
             "POST",
             "/api/v1/feeds/check",
-            {"infant_code": wristband, "container_code": code},
+            {"infant_code": candidate.wristband, "container_code": candidate.code},
             token,
         )
         if status == 200 and answer["verdict"] == "go":
-            go = (wristband, code, mother)
+            go = candidate
             break
     if go is None:
         raise RuntimeError("no bottle answered go; see the verdicts with bench/explain.py")
-    stranger = next(c for c in candidates if c[2] != go[2])
-    stop = (stranger[0], go[1])
+    stranger = next(c for c in candidates if c.mother != go.mother)
+    stop = (stranger.wristband, go.code)
     status, answer = call(
         base,
         "POST",
@@ -327,11 +360,11 @@ def pick_pairs(base: str, url: str, token: str, feeders: int = 24) -> Pairs:
         raise RuntimeError(f"the stop pair answered {status} {answer}")
     # Feeds of 0.1 ml from bottles that hold plenty: none runs dry during a run.
     feeds = [
-        (w, c)
-        for w, c, m in first_bottles(url, min_remaining_ml=20)
-        if m != go[2] and w != stranger[0]
+        (c.wristband, c.code)
+        for c in first_bottles(url, min_remaining_ml=20)
+        if c.mother != go.mother and c.wristband != stranger.wristband
     ][:feeders]
-    return Pairs(go=go[:2], stop=stop, feeds=feeds)
+    return Pairs(go=(go.wristband, go.code), stop=stop, feeds=feeds, ready=go.ready)
 
 
 # --- wrk ------------------------------------------------------------------------------------

@@ -196,7 +196,7 @@ def read_unit(url: str) -> Unit:
     engine.dispose()
     babies = [
         (w, c, mrns[w])
-        for w, c, _m in harness.first_bottles(url, margin_hours=2, min_remaining_ml=20)
+        for w, c, _m, _ready in harness.first_bottles(url, margin_hours=2, min_remaining_ml=20)
     ]
     return Unit(
         nurses=[u for u, r in staff if r == "nurse"],
@@ -472,6 +472,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="20 s on a 10k unit, for CI")
     options = parser.parse_args()
+    harness.end_cleanly_on_terminate()
     seconds = options.seconds or (20.0 if options.quick else 300.0)
     size = options.size or (SIZES["10k"] if options.quick else SIZES["100k"])
     print(

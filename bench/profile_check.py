@@ -55,7 +55,7 @@ def main() -> int:
 
     baseline = baseline_app.app.test_client()
     go = None
-    for wristband, code, _mother in harness.first_bottles(url):
+    for wristband, code, _mother, _ready in harness.first_bottles(url):
         body = {"infant_code": wristband, "container_code": code}
         if (
             client.post("/api/v1/feeds/check", json=body, headers=headers).get_json()["verdict"]

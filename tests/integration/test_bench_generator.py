@@ -141,7 +141,7 @@ def test_a_real_check_says_go_for_a_bottle_left_usable(app, client, database_url
     headers = _sign_in(client)
     candidates = harness.first_bottles(database_url)
     assert candidates, "no admitted baby has a usable bottle"
-    wristband, code, mother = candidates[0]
+    wristband, code, mother, _ready = candidates[0]
     answer = client.post(
         "/api/v1/feeds/check",
         json={"infant_code": wristband, "container_code": code},
@@ -150,7 +150,7 @@ def test_a_real_check_says_go_for_a_bottle_left_usable(app, client, database_url
     assert answer.status_code == 200
     assert answer.get_json()["verdict"] == "go", answer.get_json()
 
-    stranger = next(c for c in candidates if c[2] != mother)
+    stranger = next(c for c in candidates if c.mother != mother)
     answer = client.post(
         "/api/v1/feeds/check",
         json={"infant_code": stranger[0], "container_code": code},
