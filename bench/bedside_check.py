@@ -117,32 +117,24 @@ class Runs:
         self.token = harness.token_for(app.base)
         self.pairs = harness.pick_pairs(app.base, url, self.token, ready=ready)
 
-    def body(self, pair) -> dict:
-        return {"infant_code": pair[0], "container_code": pair[1]}
+    def post(self, server: harness.Server, path: str, pair, seconds: float) -> Load:
+        """16 clients posting this pair's check (or the baseline's read of its bottle)."""
+        body = {"infant_code": pair[0], "container_code": pair[1]}
+        return wrk(
+            server.base + path,
+            script="request.lua",
+            seconds=seconds,
+            env=post_env(self.token, body, path),
+        )
 
     def base(self, seconds: float) -> Load:
-        return wrk(
-            self.baseline.base + BASELINE,
-            script="request.lua",
-            seconds=seconds,
-            env=post_env(self.token, self.body(self.pairs.go), BASELINE),
-        )
+        return self.post(self.baseline, BASELINE, self.pairs.go, seconds)
 
     def go(self, seconds: float) -> Load:
-        return wrk(
-            self.app.base + CHECK,
-            script="request.lua",
-            seconds=seconds,
-            env=post_env(self.token, self.body(self.pairs.go), CHECK),
-        )
+        return self.post(self.app, CHECK, self.pairs.go, seconds)
 
     def stop(self, seconds: float) -> Load:
-        return wrk(
-            self.app.base + CHECK,
-            script="request.lua",
-            seconds=seconds,
-            env=post_env(self.token, self.body(self.pairs.stop), CHECK),
-        )
+        return self.post(self.app, CHECK, self.pairs.stop, seconds)
 
     def go_while_feeding(self, seconds: float) -> Load:
         """16 clients check while 4 others feed; the feeds' own figures ride along."""

@@ -403,7 +403,7 @@ def wrk(
     ]
     done = subprocess.run(
         command,
-        env={**os.environ, **env},
+        env={**os.environ, "BENCH_WRK_DIR": str(BENCH / "wrk"), **env},
         capture_output=True,
         text=True,
         timeout=seconds + 120,

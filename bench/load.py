@@ -295,39 +295,32 @@ def bedside_round(client: Client, wristband: str, bottle: str, *, feed: bool) ->
         state["token"] = csrf(client.page("/scan"))
         return True
 
-    def scan_baby():
+    def scan(text: str, infant_code: str) -> str:
         html = client.form(
             "/scan",
             {
                 "csrf_token": state["token"],
-                "scan": wristband,
+                "scan": text,
                 "entry": "scanner",
-                "infant_code": "",
+                "infant_code": infant_code,
                 "container_code": "",
             },
             expect=(200,),
         )
         state["token"] = csrf(html)
+        return html
+
+    def scan_baby():
+        scan(wristband, "")
         return True
 
     def scan_bottle():
-        html = client.form(
-            "/scan",
-            {
-                "csrf_token": state["token"],
-                "scan": bottle,
-                "entry": "scanner",
-                "infant_code": wristband,
-                "container_code": "",
-            },
-            expect=(200,),
-        )
+        html = scan(bottle, wristband)
         verdict = VERDICT.search(html)
         if not verdict:
             raise Failure("the scan page shows no verdict")
         state["verdict"] = verdict.group(1)
         state["reasons"] = REASON.findall(html)
-        state["token"] = csrf(html)
         return True
 
     def give():
