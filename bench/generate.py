@@ -483,6 +483,7 @@ class Unit:
                                 "admitted": admitted,
                                 "discharged_at": None if admitted else when(discharge),
                                 "name_alert": False,
+                                "search_name": names.infant_search_name(firsts[index], last),
                                 "daily_volume_ml": rng.choice((40, 80, 120, 160, 240, 320)),
                                 "created_at": when(moment),
                             },
@@ -599,6 +600,8 @@ class Unit:
             "reserved_by_id": None,
         }
         row.update(fields)
+        if row["milk_type"] == "DHM":
+            row["mother_id"] = None  # donor milk is no mother's milk: her holds never touch it
         self.rows["containers"].append(row)
         return row
 
@@ -1261,6 +1264,15 @@ def migrate(url: str) -> None:
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         db.engine.dispose()
+
+
+def schema_head() -> str:
+    """The migration a database generated now ends at."""
+    from alembic.script import ScriptDirectory
+
+    from nicu_milk import MIGRATIONS
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
 def cache_path(size: int) -> Path:

@@ -89,7 +89,11 @@ def database(engine_name: str, size: int, *, workdir: Path) -> Iterator[Database
     if engine_name == "sqlite":
         cached = generate.cache_path(size)
         seconds = None
-        fresh = cached.exists() and time.time() - cached.stat().st_mtime < CACHE_HOURS * 3600
+        fresh = (
+            cached.exists()
+            and time.time() - cached.stat().st_mtime < CACHE_HOURS * 3600
+            and schema_of(cached) == generate.schema_head()
+        )
         if not fresh:
             seconds = generate_into(f"sqlite:///{cached}", size, replace=cached)
         path = workdir / f"unit-{size}.sqlite"
@@ -111,6 +115,17 @@ def database(engine_name: str, size: int, *, workdir: Path) -> Iterator[Database
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def schema_of(path: Path) -> str | None:
+    """The migration a cached SQLite unit was generated at (None if it cannot be read)."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            return connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    except (sqlite3.Error, TypeError):
+        return None
 
 
 def generate_into(url: str, size: int, *, replace: Path | None = None) -> float:

@@ -83,6 +83,10 @@ def test_the_unit_has_the_real_mix(generated):
     assert db.session.scalar(
         select(func.count()).where(Container.milk_type == "DHM", Container.donor_lot.is_not(None))
     )
+    # Donor milk is no mother's milk, so that her holds never touch it.
+    assert not db.session.scalar(
+        select(func.count()).where(Container.milk_type == "DHM", Container.mother_id.is_not(None))
+    )
     assert db.session.scalar(select(func.count()).where(Container.colostrum))
     assert db.session.scalar(text("SELECT count(*) FROM container_parents"))
     assert db.session.scalar(text("SELECT count(*) FROM check_attempts")) == generated.near_misses
