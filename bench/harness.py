@@ -39,7 +39,7 @@ import generate  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("NICU_MILK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 TIMEZONE = "America/Chicago"
-# gunicorn as the issue measured it: 2 workers x 4 threads, no control socket.
+# gunicorn as the first measurements ran it: 2 workers x 4 threads, no control socket.
 GUNICORN = [
     "--workers",
     "2",
