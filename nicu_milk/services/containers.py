@@ -76,8 +76,12 @@ def find_container(session: Session, code: str, *, lock: bool = False) -> Contai
         .where(Container.code == code)
     )
     if lock:
-        # Serialises work on one bottle (feeds above all) across workers and servers.
-        query = query.with_for_update(of=Container).execution_options(populate_existing=True)
+        # Serialises work on one bottle (feeds above all) across workers and servers. The row is
+        # locked alone, then read whole: when a locking SELECT on PostgreSQL has waited for
+        # another transaction, it re-reads only the locked row, and an outer-joined location that
+        # the other transaction changed (a move) comes back as none.
+        session.execute(select(Container.id).where(Container.code == code).with_for_update())
+        query = query.execution_options(populate_existing=True)
     return session.scalars(query).first()
 
 
