@@ -32,6 +32,8 @@ class Config:
     SHEET_STOCK = _env("SHEET_STOCK", "sheet-letter-30")
     # And a parent's take-home sheet whose labels do not fit SHEET_STOCK prints here.
     WIDE_SHEET_STOCK = _env("WIDE_SHEET_STOCK", "sheet-letter-10")
+    # Where pg_dump and pg_restore live, when they are not on PATH or under /usr/lib/postgresql.
+    PG_BIN = _env("PG_BIN")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

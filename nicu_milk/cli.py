@@ -1,8 +1,9 @@
-"""Command-line tools: init-db, create-user, demo-data, show-policy."""
+"""Command-line tools: init-db, create-user, demo-data, show-policy, backup, restore."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -15,12 +16,12 @@ from .extensions import db
 from .models import ON_HAND, Container, Setting
 from .policy import describe_policy
 from .runtime import policy, unit
-from .services import accounts
+from .services import accounts, backups
 from .services.containers import recompute
 
 
 def register_commands(app: Flask) -> None:
-    for command in (init_db, create_user, demo_data, show_policy):
+    for command in (init_db, create_user, demo_data, show_policy, backup, restore):
         app.cli.add_command(command)
 
 
@@ -124,3 +125,33 @@ def demo_data(seed, reset):
 def show_policy():
     """Print the expiry policy in force."""
     click.echo(describe_policy(policy()))
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path):
+    """Copy the database to PATH, a new file, while the unit keeps working."""
+    try:
+        made = backups.backup(db.engine, path, pg_bin=current_app.config.get("PG_BIN"))
+    except DomainError as refused:
+        raise click.ClickException(refused.message) from None
+    click.echo(f"Backed up {backups.where(db.engine)} to {made.describe()}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds records.")
+def restore(path, force):
+    """Bring the backup at PATH back into the database. Stop the server first."""
+    try:
+        backups.restore(
+            db.engine,
+            path,
+            force=force,
+            pg_bin=current_app.config.get("PG_BIN"),
+            announce=click.echo,
+        )
+    except DomainError as refused:
+        raise click.ClickException(refused.message) from None

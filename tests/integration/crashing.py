@@ -51,6 +51,8 @@ class Write:
     place: str | None = None
     feed_id: int | None = None
     moved: tuple | None = None  # (at, recorded_at, place) of the move's event
+    sent: float = 0.0  # time.monotonic() when the request left, and when its answer came
+    answered: float | None = None
 
     def request(self) -> tuple[str, dict]:
         if self.kind == "receipt":
@@ -127,32 +129,39 @@ class Ledger:
         return [w for w in (self.acknowledged if writes is None else writes) if w.kind == kind]
 
 
-def write_until_killed(
-    server: Server, tokens: list[str], ledger: Ledger, rng: random.Random, *, kill_after: int
-) -> set[str]:
-    """Stream writes from one thread per token; SIGKILL the server once `kill_after` more writes
-    were acknowledged, while the others are still in flight. Gives the bottles written to."""
-    acknowledged, uncertain = len(ledger.acknowledged), len(ledger.uncertain)
-    seeds = [rng.random() for _ in tokens]
+def stream(
+    base: str, tokens: list[str], ledger: Ledger, rng: random.Random, stop: threading.Event
+) -> list[threading.Thread]:
+    """One writer thread per token, each writing until `stop` is set or the server is gone."""
 
     def nurse(token: str, seed: float) -> None:
-        api, own = HttpApi(server.base, token), random.Random(seed)
-        while True:
+        api, own = HttpApi(base, token), random.Random(seed)
+        while not stop.is_set():
             write = ledger.plan(own)
             path, body = write.request()
+            write.sent = time.monotonic()
             try:
                 status, payload = api.post(path, body)
             except ServerGone:
                 with ledger.lock:
                     ledger.uncertain.append(write)
                 return
+            write.answered = time.monotonic()
             ledger.answered(write, status, payload)
 
-    threads = [
-        threading.Thread(target=nurse, args=pair) for pair in zip(tokens, seeds, strict=True)
-    ]
+    threads = [threading.Thread(target=nurse, args=(token, rng.random())) for token in tokens]
     for thread in threads:
         thread.start()
+    return threads
+
+
+def write_until_killed(
+    server: Server, tokens: list[str], ledger: Ledger, rng: random.Random, *, kill_after: int
+) -> set[str]:
+    """Stream writes; SIGKILL the server once `kill_after` more writes were acknowledged, while
+    the others are still in flight. Gives the bottles written to."""
+    acknowledged, uncertain = len(ledger.acknowledged), len(ledger.uncertain)
+    threads = stream(server.base, tokens, ledger, rng, threading.Event())
     deadline = time.monotonic() + 120
     while len(ledger.acknowledged) - acknowledged < kill_after:
         if time.monotonic() > deadline or not any(t.is_alive() for t in threads):
