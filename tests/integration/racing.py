@@ -55,6 +55,18 @@ ACCEPTED = {"feed": 201, "feed_portion": 201, "split": 201}  # the rest answer 2
 REFUSALS = {400, 409}
 
 
+def through_test_client(app, token: str) -> Send:
+    """One nurse's own connection through Flask's test client (the whole HTTP stack, in-process)."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def send(method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        answer = client.open(f"/api/v1{path}", method=method, json=body, headers=headers)
+        return answer.status_code, answer.get_json()
+
+    return send
+
+
 def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 

@@ -19,24 +19,14 @@ ROUNDS = 200
 FIGURES = Path(__file__).resolve().parents[2] / "test-artifacts" / "figures"
 
 
-def _nurse(app, token: str) -> racing.Send:
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-
-    def send(method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-        answer = client.open(f"/api/v1{path}", method=method, json=body, headers=headers)
-        return answer.status_code, answer.get_json()
-
-    return send
-
-
 def test_racing_nurses_never_overdraw_lose_an_event_or_reach_an_impossible_state(
     app, unit, database_url
 ):
     usernames = [f"racer{n}" for n in range(1, THREADS + 1)]
     for username in usernames:
         make_user(username, "nurse")
-    nurses = [_nurse(app, Api(app.test_client(), username).token) for username in usernames]
+    tokens = [Api(app.test_client(), username).token for username in usernames]
+    nurses = [racing.through_test_client(app, token) for token in tokens]
 
     race = racing.run(nurses, usernames, rounds=ROUNDS)
     problems = racing.verify(race, lambda path: nurses[0]("GET", path))

@@ -31,6 +31,15 @@ def bottle(events: list[dict], **shown) -> dict:
 
 FED = "2026-11-28T11:00:00Z"
 
+
+def fed_then_consumed(volume: int, by: str) -> list[dict]:
+    return [
+        event("received", **FRIDGE),
+        event("fed", FED, volume_ml=volume),
+        event("consumed", FED, by=by),
+    ]
+
+
 POSSIBLE = [
     ("received into a fridge", [event("received", **FRIDGE)], {}),
     (
@@ -47,20 +56,12 @@ POSSIBLE = [
     ),
     (
         "fed to the last drop",
-        [
-            event("received", **FRIDGE),
-            event("fed", FED, volume_ml=100),
-            event("consumed", FED, by="feed"),
-        ],
+        fed_then_consumed(100, "feed"),
         {"state": "consumed", "remaining_ml": 0, "first_fed_at": FED},
     ),
     (
         "marked finished with milk left",
-        [
-            event("received", **FRIDGE),
-            event("fed", FED, volume_ml=40),
-            event("consumed", FED, by="marked finished"),
-        ],
+        fed_then_consumed(40, "marked finished"),
         {"state": "consumed", "remaining_ml": 60, "first_fed_at": FED},
     ),
     (
@@ -118,11 +119,7 @@ IMPOSSIBLE = [
     ),
     (
         "consumed with milk left, never finished",
-        [
-            event("received", **FRIDGE),
-            event("fed", FED, volume_ml=40),
-            event("consumed", FED, by="feed"),
-        ],
+        fed_then_consumed(40, "feed"),
         {"state": "consumed", "remaining_ml": 60, "first_fed_at": FED},
         "never marked finished",
     ),
@@ -146,11 +143,7 @@ IMPOSSIBLE = [
     ),
     (
         "shown fresh, but its events say consumed",
-        [
-            event("received", **FRIDGE),
-            event("fed", FED, volume_ml=100),
-            event("consumed", FED, by="feed"),
-        ],
+        fed_then_consumed(100, "feed"),
         {"remaining_ml": 0, "first_fed_at": FED},
         "its events say",
     ),
