@@ -31,10 +31,11 @@ def test_racing_nurses_never_overdraw_lose_an_event_or_reach_an_impossible_state
     race = racing.run(nurses, usernames, rounds=ROUNDS)
     problems = racing.verify(race, lambda path: nurses[0]("GET", path))
 
-    figures = racing.figures(race)
+    database = database_url.split(":")[0].split("+")[0]
+    figures = f"{database}: {racing.figures(race)}"
     print(figures)
     FIGURES.mkdir(parents=True, exist_ok=True)
-    (FIGURES / f"races-{database_url.split(':')[0].split('+')[0]}.txt").write_text(figures + "\n")
+    (FIGURES / f"races-{database}.txt").write_text(figures + "\n")
     assert problems == [], "\n".join(problems[:50])
     # The race reached every corner it is meant to: each action both went through and was
     # refused by the bottle's state, and the portions split off were fed.
