@@ -34,7 +34,7 @@ def test_a_killed_server_loses_no_acknowledged_write(app, unit, database_url, tm
         for cycle in range(CYCLES):
             # Kill at a different point each time: after a few writes, or after many.
             written = crashing.write_until_killed(
-                server, tokens, ledger, rng, kill_after=rng.randint(2, 30)
+                server, tokens, ledger, rng, kill_after=rng.randint(2, 20)
             )
             restarting = time.monotonic()
             server = starter.start()
