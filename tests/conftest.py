@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -19,6 +21,9 @@ from nicu_milk import create_app
 from nicu_milk.extensions import db
 
 PG_ADMIN_URL = os.environ.get("NICU_MILK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+# The race and crash tests write their figures here; the run's log ends with them.
+FIGURES = Path(__file__).resolve().parents[1] / "test-artifacts" / "figures"
+RUN_STARTED = time.time()
 REQUIRED = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PASSWORD = "correct horse battery"
 UTC = dt.UTC
@@ -177,3 +182,11 @@ def staff(app, client):
         "nurse": Api(client, "nina"),
         "nurse2": Api(client, "noor"),
     }
+
+
+def pytest_terminal_summary(terminalreporter):
+    written = sorted(p for p in FIGURES.glob("*.txt") if p.stat().st_mtime >= RUN_STARTED)
+    if written:
+        terminalreporter.section("figures (test-artifacts/figures)")
+        for path in written:
+            terminalreporter.write_line(path.read_text())

@@ -383,7 +383,8 @@ def figures(race: Race) -> str:
     for answer in race.answers:
         tally = by_action.setdefault(answer.action, Counter())
         tally["sent"] += 1
-        if answer.action == "check":
+        if answer.action == "check":  # answered 200 with a verdict; a stop is a near miss
+            tally["accepted"] += answer.accepted
             tally[f"verdict {answer.payload.get('verdict', answer.status)}"] += 1
         elif answer.accepted:
             tally["accepted"] += 1

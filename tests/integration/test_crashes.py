@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import random
 import time
-from pathlib import Path
 
-from tests.conftest import Api, make_user
+from tests.conftest import FIGURES, Api, make_user
 from tests.integration import crashing
 from tests.integration.servers import WarmStarter
 
 CYCLES = 20
 WRITERS = 4
-FIGURES = Path(__file__).resolve().parents[2] / "test-artifacts" / "figures"
 
 
 def test_a_killed_server_loses_no_acknowledged_write(app, unit, database_url, tmp_path):

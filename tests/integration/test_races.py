@@ -10,14 +10,11 @@ bench/races.py runs the same for 1,000 rounds and more, and through gunicorn's w
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from tests.conftest import Api, make_user
+from tests.conftest import FIGURES, Api, make_user
 from tests.integration import racing
 
 THREADS = 8
 ROUNDS = 100  # on each database
-FIGURES = Path(__file__).resolve().parents[2] / "test-artifacts" / "figures"
 
 
 def test_racing_nurses_never_overdraw_lose_an_event_or_reach_an_impossible_state(
