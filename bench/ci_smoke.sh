@@ -17,5 +17,7 @@ step $PY bench/printing.py --quick
 step $PY bench/bedside_check.py --quick
 step $PY bench/profile_check.py --size 10k --repeats 20 --lines 25
 step $PY bench/load.py --quick
+step $PY bench/races.py --rounds 10
+step $PY bench/crash.py --cycles 2
 echo "benchmark smoke pass took $(( $(date +%s) - started )) s"
 echo "smoke: $passed passed, 0 failed"
