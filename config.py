@@ -14,13 +14,24 @@ def _env(name: str, default: str | None = None) -> str | None:
 class Config:
     # Unset means a SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    # Signs sessions. Unset (outside production) means a random key kept in the instance folder,
+    # made once and shared by every worker and restart: no key in this source ever signs one.
+    SECRET_KEY = _env("SECRET_KEY")
     TIMEZONE = _env("TIMEZONE", "UTC")
     POLICY_FILE = _env("POLICY")
     # Bodies larger than this are refused with 413 before they are parsed.
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(256 * 1024)))
     TOKEN_HOURS = float(_env("TOKEN_HOURS", "12"))
     SESSION_IDLE_MINUTES = float(_env("SESSION_IDLE_MINUTES", "15"))
+    # Password guessing: wrong passwords allowed per account, and per client address, within
+    # the window; then 429 until the oldest leaves it. Every password check counts (page, badge,
+    # API token, a witness's password).
+    SIGN_IN_WINDOW_MINUTES = float(_env("SIGN_IN_WINDOW_MINUTES", "15"))
+    SIGN_IN_USER_LIMIT = int(_env("SIGN_IN_USER_LIMIT", "10"))
+    SIGN_IN_ADDRESS_LIMIT = int(_env("SIGN_IN_ADDRESS_LIMIT", "30"))
+    # How many reverse proxies in front of the app to trust for the client's address and
+    # scheme (X-Forwarded-For, X-Forwarded-Proto). 0: none, the socket's peer is the client.
+    PROXY_HOPS = int(_env("PROXY_HOPS", "0"))
     # When the unit's shifts change (local time), for "near misses this shift".
     SHIFT_CHANGES = _env("SHIFT_CHANGES", "07:00,19:00")
     UNIT_NAME = _env("UNIT_NAME", "Neonatal Intensive Care Unit")
@@ -44,13 +55,13 @@ class Config:
 
 class ProductionConfig(Config):
     PRODUCTION = True
-    SECRET_KEY = _env("SECRET_KEY")
     SESSION_COOKIE_SECURE = True
 
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
+    # No fixed key here either: a test passes its own, or gets the instance folder's random one.
+    SECRET_KEY = None
     WTF_CSRF_ENABLED = True
     # Fast hashes keep the suite quick; production keeps werkzeug's scrypt default.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -6,18 +6,19 @@ the API and the pages.
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, jsonify, make_response, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_from_environment
 
+from . import security
 from .database import prepare_engine
-from .errors import DomainError
+from .errors import DomainError, keep_refused
 from .extensions import csrf, db, login_manager, migrate
 from .policy import load_policy, policy_fingerprint
 
@@ -29,10 +30,12 @@ class StartupError(RuntimeError):
     """The configuration is wrong; the message says which setting and how to fix it."""
 
 
-def create_app(config_object: object | None = None, **overrides) -> Flask:
+def create_app(
+    config_object: object | None = None, *, instance_path: str | None = None, **overrides
+) -> Flask:
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance_path or ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
@@ -44,11 +47,13 @@ def create_app(config_object: object | None = None, **overrides) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'nicu_milk.sqlite'}"
         )
-    if app.config.get("PRODUCTION") and not app.config.get("SECRET_KEY"):
-        raise StartupError(
-            "NICU_MILK_SECRET_KEY is not set. Production refuses to start without it."
-        )
+    _session_key(app)
     _load_unit(app)
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        # Behind a reverse proxy: take the client's address and scheme from the hops we trust.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    security.install(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
@@ -69,6 +74,22 @@ def create_app(config_object: object | None = None, **overrides) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _session_key(app: Flask) -> None:
+    """NICU_MILK_SECRET_KEY, or else (outside production) the instance folder's random key."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config.get("PRODUCTION"):
+        raise StartupError(
+            "NICU_MILK_SECRET_KEY is not set. Production refuses to start without it."
+        )
+    try:
+        app.config["SECRET_KEY"] = security.instance_secret(app.instance_path)
+    except (OSError, security.SecretKeyError) as problem:
+        raise StartupError(
+            f"No NICU_MILK_SECRET_KEY, and the instance folder's key cannot be used: {problem}"
+        ) from None
 
 
 def _load_unit(app: Flask) -> None:
@@ -118,21 +139,29 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+# What a JSON client is told for errors raised before any view runs (routing, body size).
+HTTP_ERROR_CODES = {
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "BODY_TOO_LARGE",
+    414: "URI_TOO_LONG",
+    431: "HEADERS_TOO_LARGE",
+}
+
+
 def _register_errors(app: Flask, domain_error_response) -> None:
     @app.errorhandler(DomainError)
     def on_domain_error(error: DomainError):
         if _wants_json():
             return domain_error_response(error)
-        db.session.rollback()
-        return _page_error(app, error.status, error.message)
+        keep_refused(db.session, error)
+        return _headers_of(error, _page_error(app, error.status, error.message))
 
     @app.errorhandler(HTTPException)
     def on_http_error(error: HTTPException):
         db.session.rollback()
         if _wants_json():
-            code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "BODY_TOO_LARGE"}.get(
-                error.code, error.name.upper().replace(" ", "_")
-            )
+            code = HTTP_ERROR_CODES.get(error.code, error.name.upper().replace(" ", "_"))
             message = {
                 404: "There is no such API address. See /api/v1/openapi.json.",
                 405: "This address does not take that method. See /api/v1/openapi.json.",
@@ -140,26 +169,46 @@ def _register_errors(app: Flask, domain_error_response) -> None:
             }.get(error.code, error.description)
             response = jsonify({"error": {"code": code, "message": message}})
             response.status_code = error.code
-            return response
-        return _page_error(app, error.code, error.description)
+            return _headers_of(error, response)
+        return _headers_of(error, _page_error(app, error.code, error.description))
 
     @app.errorhandler(Exception)
     def on_unexpected(error: Exception):
         db.session.rollback()
-        app.logger.exception("unexpected error on %s %s", request.method, request.path)
+        reference = security.request_id()
+        app.logger.exception(
+            "unexpected error on %s %s (request id %s)", request.method, request.path, reference
+        )
         if _wants_json():
             response = jsonify(
                 {
                     "error": {
                         "code": "INTERNAL_ERROR",
-                        "message": "Something went wrong on the server; "
-                        "nothing was changed. Tell the unit's IT support.",
-                    }
+                        "message": "Something went wrong on the server; nothing was changed. "
+                        f"Tell the unit's IT support, quoting request id {reference}.",
+                    },
+                    "request_id": reference,
                 }
             )
             response.status_code = 500
             return response
-        return _page_error(app, 500, "Something went wrong; nothing was changed.")
+        return _page_error(
+            app,
+            500,
+            "Something went wrong; nothing was changed. Tell the unit's IT support, quoting "
+            f"request id {reference}.",
+        )
+
+
+def _headers_of(error, answer):
+    """Headers an error must carry: Allow on a 405, Retry-After on a 429."""
+    response = make_response(answer)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(int(retry_after))
+    return response
 
 
 def _page_error(app: Flask, status: int, message: str):
@@ -167,6 +216,3 @@ def _page_error(app: Flask, status: int, message: str):
     if handler is not None:
         return handler(status, message)
     return message, status
-
-
-logging.getLogger("nicu_milk").addHandler(logging.NullHandler())

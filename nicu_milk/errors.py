@@ -6,11 +6,13 @@ from http import HTTPStatus
 class DomainError(Exception):
     status = HTTPStatus.BAD_REQUEST
 
-    def __init__(self, code: str, message: str, *, extra: dict | None = None):
+    def __init__(self, code: str, message: str, *, extra: dict | None = None, keep=()):
         super().__init__(message)
         self.code = code
         self.message = message
         self.extra = extra or {}
+        # Rows recorded even though the request is refused: a failed sign-in is kept.
+        self.keep = tuple(keep)
 
 
 class InvalidInput(DomainError):
@@ -37,3 +39,21 @@ class Forbidden(DomainError):
 
 class Unauthorized(DomainError):
     status = HTTPStatus.UNAUTHORIZED
+
+
+class TooManyAttempts(DomainError):
+    """Too many wrong passwords lately (429); `retry_after` is in seconds."""
+
+    status = HTTPStatus.TOO_MANY_REQUESTS
+
+    def __init__(self, code: str, message: str, *, retry_after: int, keep=()):
+        super().__init__(code, message, keep=keep)
+        self.retry_after = retry_after
+
+
+def keep_refused(session, error: DomainError) -> None:
+    """Undo a refused request's work, but keep what the refusal itself records."""
+    session.rollback()
+    if error.keep:
+        session.add_all(error.keep)
+        session.commit()

@@ -300,6 +300,9 @@ class User(db.Model):
     badge_code: Mapped[str | None] = mapped_column(String(CODE), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every signed session; signing out, a new password and deactivation bump it, and
+    # every session signed before then stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     infants: Mapped[list[Infant]] = relationship(secondary=parent_infants)
 
@@ -321,7 +324,8 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # What the session keeps: the id and the session version (see web._load_user).
+        return f"{self.id}:{self.session_version}"
 
 
 class ApiToken(db.Model):
@@ -336,6 +340,33 @@ class ApiToken(db.Model):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class SignInAttempt(db.Model):
+    """Every password check: the name given, from which address, through what, and the outcome.
+
+    Failures in a recent window limit further guesses (services/signin.py), across workers.
+    """
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (
+        Index("ix_sign_in_attempts_user_at", "user_id", "at"),
+        Index("ix_sign_in_attempts_username_at", "username", "at"),
+        Index("ix_sign_in_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # What was typed or scanned as the username (or staff badge), cut to fit.
+    username: Mapped[str] = mapped_column(String(NAME))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    address: Mapped[str] = mapped_column(String(64))
+    # page, badge (a page sign-in by staff badge), api_token or witness
+    channel: Mapped[str] = mapped_column(String(20))
+    # ok, wrong_password, unknown_user, inactive or locked_out
+    outcome: Mapped[str] = mapped_column(String(20))
+    # For a witness: the nurse who was signed in and asked for the second check.
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Counter(db.Model):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, request
 
 from .policy import Policy
 from .services.common import Unit
+from .services.signin import Attempt, Limits
 
 
 def now() -> dt.datetime:
@@ -37,3 +38,13 @@ def unit() -> Unit:
 
 def layouts() -> dict:
     return current_app.extensions["nicu_milk"]["layouts"]
+
+
+def sign_in_attempt(username: str, channel: str, by_user=None) -> Attempt:
+    """A password check made by this request: the name given, the client's address, now."""
+    return Attempt(username=username, address=request.remote_addr or "unknown",
+                   channel=channel, now=now(), by_user=by_user)
+
+
+def sign_in_limits() -> Limits:
+    return Limits.from_config(current_app.config)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ FIGURES = Path(__file__).resolve().parents[1] / "test-artifacts" / "figures"
 RUN_STARTED = time.time()
 REQUIRED = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PASSWORD = "correct horse battery"
+# The tests' own session key, new on every run: no key in the source signs a session.
+TEST_SECRET_KEY = secrets.token_hex(32)
 UTC = dt.UTC
 
 
@@ -72,6 +75,7 @@ def _migrate(url: str) -> None:
 
 
 TABLES_IN_DELETE_ORDER = (
+    "sign_in_attempts",
     "check_attempts",
     "feeds",
     "container_events",
@@ -89,7 +93,7 @@ TABLES_IN_DELETE_ORDER = (
 
 @pytest.fixture
 def app(database_url):
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=TEST_SECRET_KEY)
     with app.app_context():
         yield app
         db.session.remove()

@@ -10,7 +10,15 @@ from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from ..database import write_intent
-from ..errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
+from ..errors import (
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    Unauthorized,
+    keep_refused,
+)
 from ..extensions import db
 from ..runtime import now
 from ..services import accounts
@@ -177,11 +185,13 @@ def endpoint(
 
 
 def domain_error_response(error: DomainError):
-    db.session.rollback()
+    keep_refused(db.session, error)
     response = jsonify(error_body(error.code, error.message, **error.extra))
     response.status_code = int(error.status)
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="nicu_milk"'
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 

@@ -2,11 +2,11 @@
 
 from flask import current_app, g, request
 
-from ..errors import NotFound, Unauthorized
+from ..errors import NotFound
 from ..extensions import db
 from ..models import User
-from ..runtime import now
-from ..services import accounts
+from ..runtime import now, sign_in_attempt, sign_in_limits
+from ..services import accounts, signin
 from . import endpoint, serialize
 from .responses import TokenOut, UserList, UserOut
 from .schemas import TokenRequest, UserCreate
@@ -19,13 +19,13 @@ from .schemas import TokenRequest, UserCreate
     roles=None,
     body=TokenRequest,
     response=TokenOut,
-    errors=(400, 401),
+    errors=(400, 401, 429),
     tag="auth",
 )
 def issue_token(body: TokenRequest):
-    user = accounts.authenticate(db.session, body.username, body.password)
-    if user is None:
-        raise Unauthorized("INVALID_CREDENTIALS", "The username or password is wrong.")
+    user = signin.sign_in(
+        db.session, sign_in_attempt(body.username, "api_token"), body.password, sign_in_limits()
+    )
     hours = current_app.config["TOKEN_HOURS"]
     token = accounts.issue_token(db.session, user, now(), hours)
     return {"token": token, "role": user.role, "expires_in_hours": hours}

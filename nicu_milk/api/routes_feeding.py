@@ -4,7 +4,7 @@ from flask import current_app, g
 
 from ..errors import InvalidInput
 from ..extensions import db
-from ..runtime import unit
+from ..runtime import sign_in_attempt, sign_in_limits, unit
 from ..services import feeding
 from ..services.common import infant_for
 from . import EVERYONE, STAFF, endpoint, error_body, serialize
@@ -23,7 +23,13 @@ def _witness(body: FeedCheck):
             "A code typed in by hand needs a second nurse as witness: give witness.username and "
             "witness.password.",
         )
-    return feeding.witness_for(db.session, g.user, body.witness.username, body.witness.password)
+    return feeding.witness_for(
+        db.session,
+        g.user,
+        sign_in_attempt(body.witness.username, "witness", by_user=g.user),
+        body.witness.password,
+        sign_in_limits(),
+    )
 
 
 def _scan_view(result: feeding.Scan) -> dict:
@@ -42,7 +48,7 @@ def _scan_view(result: feeding.Scan) -> dict:
     roles=STAFF,
     body=FeedCheck,
     response=CheckOut,
-    errors=(400, 401, 403),
+    errors=(400, 401, 403, 429),
     tag="feeding",
 )
 def check(body: FeedCheck):
@@ -60,6 +66,7 @@ def check(body: FeedCheck):
     body=FeedCreate,
     response=FeedOut,
     status=201,
+    errors=(400, 401, 403, 404, 409, 429),
     tag="feeding",
 )
 def give_feed(body: FeedCreate):

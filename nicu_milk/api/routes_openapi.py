@@ -12,8 +12,14 @@ ERROR_TEXT = {
     404: "Unknown, or another family's",
     409: "Valid, but not allowed in the container's current state",
     413: "The body is larger than the server accepts",
+    414: "The address is longer than the server accepts",
+    429: "Too many wrong passwords lately: try again after Retry-After seconds",
     503: "The label printer did not answer; print the PDF label instead",
 }
+
+
+# Answers any route may give before its view runs: a body or an address too long.
+ALWAYS_POSSIBLE = (413, 414)
 
 
 def build_document() -> dict:
@@ -75,12 +81,19 @@ def build_document() -> dict:
                 route.produces: {"schema": {"type": "string", "format": "binary"}}
             }
         operation["responses"][str(route.status)] = success
-        for status in (*route.errors, 413):
+        for status in sorted({*route.errors, *ALWAYS_POSSIBLE}):
             schema_ref = FeedRefused if (status == 409 and route.path == "/feeds") else ErrorOut
             operation["responses"][str(status)] = {
                 "description": ERROR_TEXT[status],
                 "content": {"application/json": {"schema": {"$ref": ref[schema_ref]}}},
             }
+            if status == 429:
+                operation["responses"]["429"]["headers"] = {
+                    "Retry-After": {
+                        "description": "Seconds until another attempt may be made",
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
+                }
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     return {
         "openapi": "3.1.0",

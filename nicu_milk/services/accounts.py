@@ -8,13 +8,10 @@ import secrets
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from ..errors import Conflict, InvalidInput, NotFound, Unauthorized
 from ..models import ROLES, ApiToken, Infant, User
-
-# Checked when the username is unknown, so a wrong username takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-password")
 
 
 def hash_token(token: str) -> str:
@@ -63,20 +60,13 @@ def set_password(user: User, password: str, *, hash_method: str = "scrypt") -> N
     if len(password) < 8:
         raise InvalidInput("WEAK_PASSWORD", "A password needs at least 8 characters.")
     user.password_hash = generate_password_hash(password, method=hash_method)
+    # Whoever signed in with the old password is signed out.
+    end_sessions(user)
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials; the username may also be a scanned staff badge."""
-    name = username.strip()
-    user = session.scalars(select(User).where(User.username == name)).first()
-    if user is None and name:
-        user = session.scalars(select(User).where(User.badge_code == name)).first()
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
-        return None
-    return user
+def end_sessions(user: User) -> None:
+    """Every signed-in page session of this user stops working (sign-out, reset, deactivation)."""
+    user.session_version = User.session_version + 1
 
 
 def issue_token(session: Session, user: User, now: dt.datetime, hours: float) -> str:

@@ -18,7 +18,7 @@ from ..checks import ContainerFacts, InfantFacts, Unresolved, Verdict, check_fee
 from ..errors import InvalidInput
 from ..models import CheckAttempt, Container, Feed, Infant, User
 from ..policy import FeedingBegun
-from . import accounts
+from . import signin
 from .common import Unit, event_time, require_staff
 from .containers import _record, apply_expiry, expiry_with, find_container
 from .families import infant_by_wristband
@@ -128,14 +128,21 @@ def scan(
     return Scan(infant, container, infant_fact, container_fact, verdict)
 
 
-def witness_for(session: Session, user: User, username: str, password: str) -> Witness:
-    """The second nurse for a typed-in code: another active member of staff, by password."""
-    witness = accounts.authenticate(session, username, password)
-    if witness is None:
+def witness_for(
+    session: Session, user: User, attempt: signin.Attempt, password: str, limits: signin.Limits
+) -> Witness:
+    """The second nurse for a typed-in code: another active member of staff, by password.
+
+    The witness's password is a way in like the sign-in page, with the same limits on guessing.
+    """
+    try:
+        witness = signin.sign_in(session, attempt, password, limits)
+    except signin.WrongPassword as wrong:
         raise InvalidInput(
             "WITNESS_NOT_CONFIRMED",
             "The witness's username or password is wrong. The witness signs in again.",
-        )
+            keep=wrong.keep,
+        ) from None
     if witness.id == user.id:
         raise InvalidInput(
             "WITNESS_SAME_USER", "A typed-in code needs a second nurse as witness, not yourself."

@@ -225,6 +225,7 @@ def set_active(session: Session, admin: User, user: User, active: bool, now: dt.
     user.active = active
     if not active:
         accounts.revoke_all(session, user, now)
+        accounts.end_sessions(user)
 
 
 def link_parent(session: Session, user: User, infant: Infant) -> None:

@@ -60,10 +60,14 @@ def register(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The session's user, while the session's version is still the user's (see User.get_id)."""
+    number, _, version = user_id.partition(":")
+    if not (number.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(number))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def _is_page() -> bool:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
+from ..errors import TooManyAttempts, keep_refused
 from ..extensions import db
-from ..runtime import now
-from ..services import accounts
+from ..runtime import now, sign_in_attempt, sign_in_limits
+from ..services import accounts, signin
 from .forms import add_error, printable
 
 bp = Blueprint("auth", __name__)
@@ -36,8 +48,18 @@ class LoginForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host (an open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site: never another host (an open redirect), never a broken header.
+
+    Browsers drop tabs and line breaks from a Location and read a backslash as a slash, so
+    "/\t/evil.example" and "/\\evil.example" would lead to another site: anything but plain
+    printable ASCII is refused, and so is anything that names a scheme or a host.
+    """
+    if not target or not all(33 <= ord(ch) < 127 for ch in target):
+        return None
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return None
     return target
 
@@ -56,11 +78,19 @@ def login():
         return redirect(target or url_for("auth.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session, form.username.data, form.password.data)
-        if user is None:
-            add_error(form, "The username or password is wrong. Check them and try again.")
+        try:
+            user = signin.sign_in(db.session, sign_in_attempt(form.username.data, "page"),
+                                  form.password.data, sign_in_limits())
+        except (signin.WrongPassword, TooManyAttempts) as refused:
+            keep_refused(db.session, refused)
+            add_error(form, refused.message if isinstance(refused, TooManyAttempts) else
+                      "The username or password is wrong. Check them and try again.")
             form.password.data = ""
-            return render_template("auth/login.html", form=form), 401
+            answer = make_response(render_template("auth/login.html", form=form))
+            answer.status_code = int(refused.status)
+            if isinstance(refused, TooManyAttempts):
+                answer.headers["Retry-After"] = str(refused.retry_after)
+            return answer
         # A fresh session on sign-in: nothing from before carries over.
         session.clear()
         login_user(user)
@@ -74,6 +104,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # Signing out ends every copy of this session, not only the cookie in this browser.
+    accounts.end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from .. import codes
 from ..checks import Verdict
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound, TooManyAttempts
 from ..extensions import db
 from ..models import Container, Infant, User
-from ..runtime import unit
+from ..runtime import sign_in_attempt, sign_in_limits, unit
 from ..services import feeding
 from ..services.containers import find_container
 from ..services.locations import get_location
@@ -255,15 +264,21 @@ def typed():
         _resolve(page, record=False)
         return _render(page, typed_form=form, status=400)
     try:
-        witness = feeding.witness_for(db.session, me(), form.witness_username.data,
-                                      form.witness_password.data)
-    except InvalidInput as refused:
+        witness = feeding.witness_for(
+            db.session, me(), sign_in_attempt(form.witness_username.data, "witness", me()),
+            form.witness_password.data, sign_in_limits())
+    except (InvalidInput, TooManyAttempts) as refused:
         show_domain_error(form, refused, {"WITNESS_NOT_CONFIRMED": "witness_password",
+                                          "TOO_MANY_ATTEMPTS": "witness_password",
                                           "WITNESS_SAME_USER": "witness_username",
                                           "WITNESS_NOT_STAFF": "witness_username"})
         form.witness_password.data = ""
         _resolve(page, record=False)
-        return _render(page, typed_form=form, status=400)
+        body, status = _render(page, typed_form=form, status=int(refused.status))
+        answer = make_response(body, status)
+        if isinstance(refused, TooManyAttempts):
+            answer.headers["Retry-After"] = str(refused.retry_after)
+        return answer
     code = codes.read_scan(form.typed_code.data).text
     placed = _place(page, code)
     if placed:

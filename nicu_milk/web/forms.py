@@ -16,7 +16,7 @@ from wtforms import DecimalField, Field, FieldList, Form, FormField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from ..errors import DomainError, NotFound
+from ..errors import DomainError, NotFound, keep_refused
 from ..extensions import db
 from ..models import StorageLocation
 from ..runtime import now, zone
@@ -207,7 +207,7 @@ def on_units_clock(message: str) -> str:
 
 def show_domain_error(form: Form, error: DomainError, fields: dict[str, str]) -> None:
     """A refusal from a service, beside the field named for its code (else at the top)."""
-    db.session.rollback()
+    keep_refused(db.session, error)
     add_error(form, on_units_clock(error.message), fields.get(error.code))
 
 

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from nicu_milk.api import ENDPOINTS, Endpoint
 from nicu_milk.api.responses import ErrorOut, FeedRefused
 from nicu_milk.extensions import db
+from nicu_milk.models import SignInAttempt
 from tests.conftest import PASSWORD, TABLES_IN_DELETE_ORDER, Api, make_user
 
 UTC = dt.UTC
@@ -145,7 +146,9 @@ def expect(answer, status: int, code: str | None = None) -> dict:
 
 # --- database state, to show that a refused request changed nothing -----------------------------
 
-SNAPSHOT_TABLES = (*TABLES_IN_DELETE_ORDER, "counters")
+# A refused request changes nothing, except that a wrong password is itself recorded (the tests
+# of sign-in limits check those records).
+SNAPSHOT_TABLES = (*(t for t in TABLES_IN_DELETE_ORDER if t != "sign_in_attempts"), "counters")
 
 
 def _table(name: str):
@@ -171,6 +174,17 @@ def count(table: str) -> int:
             select(func.count()).select_from(_table(table))).scalar_one()
         connection.rollback()
     return value
+
+
+def failed_sign_ins() -> list[tuple[str, str, str]]:
+    """(name given, channel, outcome) of every refused password check, oldest first."""
+    db.session.commit()
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            select(SignInAttempt.username, SignInAttempt.channel, SignInAttempt.outcome)
+            .where(SignInAttempt.outcome != "ok").order_by(SignInAttempt.id)).all()
+        connection.rollback()
+    return [tuple(row) for row in rows]
 
 
 # --- fixtures ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from tests.api.conftest import (
     count,
     donor_milk,
     expect,
+    failed_sign_ins,
     iso,
     parse,
     receive_milk,
@@ -371,6 +372,7 @@ def test_typed_in_code_needs_a_witness(unit):
     expect(nurse.post("/feeds", {**body, "witness": {"username": "noor",
                                                      "password": "wrong password"}}),
            400, "WITNESS_NOT_CONFIRMED")
+    assert failed_sign_ins() == [("noor", "witness", "wrong_password")]  # kept on record
     expect(nurse.post("/feeds", {**body, "witness": {"username": "nina",
                                                      "password": PASSWORD}}),
            400, "WITNESS_SAME_USER")

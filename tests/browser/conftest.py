@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from config import TestConfig
 from nicu_milk import create_app
 from nicu_milk.extensions import db
+from tests.conftest import TEST_SECRET_KEY
 from tests.web import seed
 from tests.web.seed import PASSWORD
 
@@ -63,7 +64,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     from flask_migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'nicu_milk.sqlite'}"
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=True)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=True,
+                     SECRET_KEY=TEST_SECRET_KEY)
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request

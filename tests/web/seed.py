@@ -37,9 +37,9 @@ USERS = (
     ("linh", "parent", "Linh Nguyen", None, ("INF100",)),
 )
 TABLES_IN_DELETE_ORDER = (
-    "check_attempts", "feeds", "container_events", "container_parents", "containers",
-    "api_tokens", "parent_infants", "users", "infants", "mothers", "storage_locations",
-    "settings",
+    "sign_in_attempts", "check_attempts", "feeds", "container_events", "container_parents",
+    "containers", "api_tokens", "parent_infants", "users", "infants", "mothers",
+    "storage_locations", "settings",
 )
 
 
