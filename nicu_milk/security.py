@@ -20,6 +20,7 @@ import re
 import secrets
 import stat
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask, Response, abort, g, request
 
@@ -122,6 +123,28 @@ def request_id() -> str:
         offered = request.headers.get("X-Request-Id", "")
         g.request_id = offered if _REQUEST_ID.fullmatch(offered) else secrets.token_hex(8)
     return g.request_id
+
+
+# --- files --------------------------------------------------------------------------------
+
+_UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def file_response(content: bytes | str, mimetype: str, filename: str) -> Response:
+    """A printout or label shown in the browser, with a file name no value can break.
+
+    The header is built here, in full, before anything is committed (RFC 6266): a plain ASCII
+    `filename` with anything unusual replaced, and the exact name as `filename*` when it differs.
+    """
+    response = Response(content, mimetype=mimetype)
+    printable = "".join(ch for ch in filename if ch.isprintable())
+    simple = _UNSAFE_IN_FILENAME.sub("_", printable).strip("._") or "download"
+    options = {"filename": simple}
+    if simple != printable:
+        options["filename*"] = "UTF-8''" + quote(printable, safe="")
+    response.headers.set("Content-Disposition", "inline", **options)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _name_request() -> None:

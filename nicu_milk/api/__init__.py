@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 
+from .. import identifiers
 from ..database import write_intent
 from ..errors import (
     DomainError,
@@ -54,6 +55,17 @@ def error_body(code: str, message: str, **extra) -> dict:
     return {"error": {"code": code, "message": message}, **extra}
 
 
+# What is wrong with a value its pattern refused, in words (see identifiers.py).
+PATTERN_PROBLEMS = {
+    identifiers.IDENTIFIER_PATTERN: identifiers.identifier_problem,
+    identifiers.NAME_PATTERN: identifiers.name_problem,
+    identifiers.TEXT_PATTERN: identifiers.text_problem,
+    identifiers.WORD_PATTERN: identifiers.word_problem,
+    identifiers.SCANNED_PATTERN: lambda text: "holds a control character. Scan or type it again",
+    identifiers.SECRET_PATTERN: lambda text: "holds a control character",
+}
+
+
 def _validation_message(problem: ValidationError) -> tuple[str, str]:
     first = problem.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
@@ -69,6 +81,10 @@ def _validation_message(problem: ValidationError) -> tuple[str, str]:
         )
     if first["type"] == "missing":
         return "MISSING_FIELD", f"{where} is required."
+    if first["type"] == "string_pattern_mismatch":
+        explain = PATTERN_PROBLEMS.get(first["ctx"]["pattern"])
+        if explain is not None and isinstance(first.get("input"), str):
+            return "INVALID_INPUT", f"{where} {explain(first['input'])}."
     message = first["msg"].removeprefix("Value error, ")
     return "INVALID_INPUT", f"{where}: {message}." if where else f"{message}."
 

@@ -4,6 +4,7 @@ from flask import Response, g
 
 from ..extensions import db
 from ..runtime import unit
+from ..security import file_response
 from ..services import containers as ledger
 from ..services import printouts
 from ..services.common import infant_for
@@ -15,10 +16,8 @@ PDF = "application/pdf"
 
 
 def _file(content: bytes | str, mimetype: str, filename: str) -> Response:
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # Built in full here, before the request commits the label_printed events.
+    return file_response(content, mimetype, filename)
 
 
 @endpoint(

@@ -20,6 +20,14 @@ from pydantic import (
     StringConstraints,
 )
 
+from ..identifiers import (
+    IDENTIFIER_PATTERN,
+    NAME_PATTERN,
+    SCANNED_PATTERN,
+    SECRET_PATTERN,
+    TEXT_PATTERN,
+    WORD_PATTERN,
+)
 from ..models import LOCATION_KINDS, ROLES
 
 
@@ -41,8 +49,13 @@ def _no_strings(value):
 
 # Times outside these years are typing mistakes, and near year 1 or 9999 the unit's time zone
 # (and every limit added to them) would overflow Python's datetime into a 500.
-_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-_LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
+# The years are checked on the text as given (YEARS_PATTERN); in UTC an offset may move a time a
+# day either way.
+_EARLIEST = dt.datetime(1899, 12, 31, tzinfo=dt.UTC)
+_LATEST = dt.datetime(3000, 1, 2, tzinfo=dt.UTC)
+YEARS = "must be between the years 1900 and 2999"
+# The years every time and date must fall in, said in the schema too (as a pattern).
+YEARS_PATTERN = r"^(19|2[0-9])[0-9][0-9]-"
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -51,7 +64,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
     except OverflowError:
         raise ValueError("is out of range") from None
     if not _EARLIEST <= moment < _LATEST:
-        raise ValueError("must be between the years 1900 and 2999")
+        raise ValueError(YEARS)
     return moment
 
 
@@ -67,37 +80,59 @@ def _iso_text(value):
             "must be an ISO 8601 date and time with an offset, "
             "for example 2026-11-28T14:05:00-06:00"
         )
+    if not re.match(YEARS_PATTERN, value):
+        raise ValueError(YEARS)
     return value
 
 
-def _text(max_length: int):
-    """Trimmed, non-empty, printable text of at most `max_length` characters."""
+def _day_text(value):
+    # Only YYYY-MM-DD: lax parsing would also take a date and time, or a number of seconds.
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    if not re.match(YEARS_PATTERN, value):
+        raise ValueError(YEARS)
+    return value
+
+
+def _text(max_length: int, pattern: str = TEXT_PATTERN):
+    """Printable text of 1 to `max_length` characters, as the pattern allows (identifiers.py)."""
     return Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        StringConstraints(min_length=1, max_length=max_length, pattern=pattern),
         AfterValidator(_printable),
     ]
 
 
-Name = _text(100)
-Code = _text(64)
+Name = _text(100, NAME_PATTERN)
+# MRNs, storage places, wristbands, badges, donor lots: one strict format (identifiers.py).
+Identifier = _text(64, IDENTIFIER_PATTERN)
+# A scanned code, as the scanner sent it: white space around it is trimmed by the service.
+Code = _text(80, SCANNED_PATTERN)
 Text = _text(2000)
 Reason = _text(500)
-Password = Annotated[
-    str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)
-]
+Username = _text(100, WORD_PATTERN)
+Password = _text(200, SECRET_PATTERN)
 Volume = Annotated[
     Decimal, BeforeValidator(_no_strings), Field(strict=False, gt=0, le=1000, decimal_places=2)
 ]
 # Lax inside (the text above reaches it as a Python str), so that the ISO text still parses.
 Time = Annotated[
-    AwareDatetime, BeforeValidator(_iso_text), Field(strict=False), AfterValidator(_utc)
+    AwareDatetime,
+    BeforeValidator(_iso_text),
+    Field(strict=False, json_schema_extra={"pattern": YEARS_PATTERN}),
+    AfterValidator(_utc),
+]
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_day_text),
+    Field(strict=False, json_schema_extra={"pattern": YEARS_PATTERN}),
 ]
 Kind = Literal[LOCATION_KINDS]  # type: ignore[valid-type]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # Python's re, as the schema's readers use it, so that the API and its description agree.
+    model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re")
 
 
 class Empty(Body):
@@ -105,46 +140,45 @@ class Empty(Body):
 
 
 class TokenRequest(Body):
-    username: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-        AfterValidator(_printable),
-    ]
+    # Typed or scanned (a staff badge): white space around it is trimmed.
+    username: _text(100, SCANNED_PATTERN)
     password: Password
 
 
 class UserCreate(Body):
-    username: Name
+    username: Username
     password: Annotated[
-        str, StringConstraints(min_length=8, max_length=200), AfterValidator(_printable)
+        str,
+        StringConstraints(min_length=8, max_length=200, pattern=SECRET_PATTERN),
+        AfterValidator(_printable),
     ]
     role: Literal[ROLES]  # type: ignore[valid-type]
     display_name: Name | None = None
-    badge_code: Code | None = None
-    infant_mrns: Annotated[list[Code], Field(max_length=20)] = []
+    badge_code: Identifier | None = None
+    infant_mrns: Annotated[list[Identifier], Field(max_length=20)] = []
 
 
 class LocationCreate(Body):
-    code: Code
+    code: Identifier
     name: Name
     kind: Kind | None = None
-    parent_code: Code | None = None
+    parent_code: Identifier | None = None
 
 
 class MotherIn(Body):
-    mrn: Code
+    mrn: Identifier
     first_name: Name
     last_name: Name
 
 
 class InfantCreate(Body):
-    mrn: Code
+    mrn: Identifier
     first_name: Name
     last_name: Name
-    date_of_birth: dt.date
+    date_of_birth: Day
     mother: MotherIn
     donor_milk_consent: bool = False
-    wristband_code: Code | None = None
+    wristband_code: Identifier | None = None
     daily_volume_ml: Volume | None = None
 
 
@@ -154,15 +188,15 @@ class InfantUpdate(Body):
 
 
 class ContainerCreate(Body):
-    infant_mrn: Code
+    infant_mrn: Identifier
     expressed_at: Time
     volume_ml: Volume
     milk_type: Literal["MOM", "DHM"]
-    location_code: Code | None = None
+    location_code: Identifier | None = None
     colostrum: bool = False
     medications: Text | None = None
-    donor_lot: Code | None = None
-    donor_product_code: Code | None = None
+    donor_lot: Identifier | None = None
+    donor_product_code: Identifier | None = None
     donor_expires_at: Time | None = None
     at: Time | None = None
 
@@ -172,7 +206,7 @@ class ReserveLabels(Body):
 
 
 class Receive(Body):
-    location_code: Code
+    location_code: Identifier
     expressed_at: Time | None = None
     volume_ml: Volume | None = None
     colostrum: bool | None = None
@@ -181,12 +215,12 @@ class Receive(Body):
 
 
 class Move(Body):
-    location_code: Code
+    location_code: Identifier
     at: Time | None = None
 
 
 class Thaw(Body):
-    location_code: Code
+    location_code: Identifier
     at: Time | None = None
 
 
@@ -209,7 +243,7 @@ class WithReason(Body):
 
 class Combine(Body):
     codes: Annotated[list[Code], Field(min_length=2, max_length=20)]
-    location_code: Code
+    location_code: Identifier
 
 
 class Split(Body):
@@ -217,7 +251,7 @@ class Split(Body):
 
 
 class WitnessIn(Body):
-    username: Name
+    username: _text(100, SCANNED_PATTERN)
     password: Password
 
 
@@ -239,7 +273,7 @@ class FeedCreate(FeedCheck):
 
 class Query(BaseModel):
     # Query strings are text; let pydantic convert them, but still refuse unknown parameters.
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
 class ExpiryQuery(Query):
@@ -252,17 +286,17 @@ class NearMissQuery(Query):
 
 
 class FeedsQuery(Query):
-    infant_mrn: Code
+    infant_mrn: Identifier
 
 
 class LabelSheetQuery(Query):
     codes: Annotated[str, StringConstraints(max_length=60 * 65)] | None = None
-    layout: Code | None = None
+    layout: Identifier | None = None
 
 
 class LabelQuery(Query):
-    layout: Code | None = None
+    layout: Identifier | None = None
 
 
 class PrintRequest(Body):
-    layout: Code | None = None
+    layout: Identifier | None = None

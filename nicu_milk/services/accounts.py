@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from ..errors import Conflict, InvalidInput, NotFound, Unauthorized
-from ..models import ROLES, ApiToken, Infant, User
+from ..identifiers import require_identifier, require_name, word_problem
+from ..models import NAME, ROLES, ApiToken, Infant, User
 
 
 def hash_token(token: str) -> str:
@@ -31,6 +32,13 @@ def create_user(
 ) -> User:
     if role not in ROLES:
         raise InvalidInput("INVALID_ROLE", f"Role must be one of {', '.join(ROLES)}.")
+    problem = word_problem(username) if username else "is empty"
+    if problem or len(username) > NAME:
+        raise InvalidInput("INVALID_USERNAME", f"The username {problem or 'is too long'}.")
+    if display_name is not None:
+        require_name("The full name", display_name)
+    if badge_code is not None:
+        require_identifier("The staff badge code", badge_code, "INVALID_BADGE")
     if len(password) < 8:
         raise InvalidInput("WEAK_PASSWORD", "A password needs at least 8 characters.")
     if session.scalars(select(User).where(User.username == username)).first() is not None:

@@ -67,6 +67,32 @@ def event_time(
     return at
 
 
+# Antenatal colostrum is expressed in the last weeks of pregnancy (domain.md), so mother's milk
+# may predate the birth; more than this before it is a typing mistake.
+ANTENATAL_LIMIT = dt.timedelta(weeks=10)
+# Donor milk was pumped by donors long before; a milk bank's frozen milk keeps for a year.
+DONOR_MILK_AGE_LIMIT = dt.timedelta(days=731)
+
+
+def check_expressed_at(
+    expressed_at: dt.datetime, milk_type: str, infant: Infant, unit: Unit
+) -> None:
+    """Refuse an expression time no milk for this baby can plausibly have (a typing mistake)."""
+    if milk_type == "MOM":
+        birth = dt.datetime.combine(infant.date_of_birth, dt.time(0), unit.zone)
+        earliest = birth - ANTENATAL_LIMIT
+        bound = f"{ANTENATAL_LIMIT.days // 7} weeks before the baby's birth (antenatal colostrum)"
+    else:
+        earliest = unit.now - DONOR_MILK_AGE_LIMIT
+        bound = f"{DONOR_MILK_AGE_LIMIT.days} days ago (the oldest donor milk a milk bank issues)"
+    if expressed_at < earliest:
+        raise InvalidInput(
+            "IMPLAUSIBLE_TIME",
+            f"The milk cannot have been expressed before {earliest:%Y-%m-%d} ({bound}). "
+            "Check the date and enter it again.",
+        )
+
+
 def require_staff(user: User) -> None:
     if not user.is_staff:
         raise Forbidden("FORBIDDEN", "Only unit staff may do this.")

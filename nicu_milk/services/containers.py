@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from .. import codes, formatting
 from ..errors import Conflict, InvalidInput, NotFound
+from ..identifiers import require_identifier
 from ..models import (
     ON_HAND,
     Container,
@@ -36,7 +37,7 @@ from ..policy import (
     Thawed,
     compute_expiry,
 )
-from .common import Unit, event_time, parent_may_see
+from .common import Unit, check_expressed_at, event_time, parent_may_see
 
 # Events that record what happened to the milk, as opposed to paperwork about it. Only these
 # order late documentation: a label printed at 14:20 does not stop a nurse recording a 14:05 thaw.
@@ -299,8 +300,12 @@ def create_container(
     """Staff receive milk at once; a parent's drop-off waits, reserved, for a nurse."""
     _require_admitted(infant)
     _check_milk(milk_type, donor_lot, donor_expires_at)
+    for field, code in (("donor_lot", donor_lot), ("donor_product_code", donor_product_code)):
+        if code is not None:
+            require_identifier(field, code, "INVALID_CODE")
     when = event_time(at, unit.now)
     _check_expressed(expressed_at, when, unit.now)
+    check_expressed_at(expressed_at, milk_type, infant, unit)
     [code] = allocate_codes(session, 1)
     container = Container(
         code=code,
@@ -381,6 +386,7 @@ def receive(
             "and the volume (volume_ml) written on it.",
         )
     _check_expressed(container.expressed_at, when, unit.now)
+    check_expressed_at(container.expressed_at, container.milk_type, container.infant, unit)
     _receive(session, unit, user, container, location, when)
     return container
 

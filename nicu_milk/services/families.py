@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from .. import codes, names, printing
 from ..errors import Conflict, InvalidInput
+from ..identifiers import require_identifier, require_name
 from ..models import IN_INVENTORY, ON_HAND, Container, ContainerEvent, Infant, Mother, User
 from .containers import DONOR_NOTE, EXPIRED_NOTE, return_refusal
 
@@ -31,6 +32,9 @@ def infant_by_wristband(session: Session, scanned: str) -> Infant | None:
         query.where(func.lower(Infant.wristband_code) == text.lower()).limit(2)
     ).all()
     return matches[0] if len(matches) == 1 else None
+
+# The oldest a baby in a neonatal unit plausibly is: an older date of birth is a typing mistake.
+OLDEST_PATIENT = dt.timedelta(days=731)
 
 
 def refresh_name_alerts(session: Session) -> None:
@@ -59,6 +63,20 @@ def admit_infant(
     daily_volume_ml: Decimal | None,
     today: dt.date,
 ) -> Infant:
+    for field, text in (
+        ("mrn", mrn),
+        ("mother.mrn", mother_mrn),
+        ("wristband_code", wristband_code),
+    ):
+        if text is not None:
+            require_identifier(field, text, "INVALID_MRN" if "mrn" in field else "INVALID_CODE")
+    for field, text in (
+        ("first_name", first_name),
+        ("last_name", last_name),
+        ("mother.first_name", mother_first_name),
+        ("mother.last_name", mother_last_name),
+    ):
+        require_name(field, text)
     for field, name in (("first_name", first_name), ("last_name", last_name)):
         unprintable = printing.unprintable_characters(name)
         if unprintable:
@@ -70,6 +88,12 @@ def admit_infant(
             )
     if date_of_birth > today:
         raise InvalidInput("INVALID_DATE_OF_BIRTH", "The date of birth is in the future.")
+    if date_of_birth < today - OLDEST_PATIENT:
+        raise InvalidInput(
+            "INVALID_DATE_OF_BIRTH",
+            f"A date of birth before {today - OLDEST_PATIENT:%d %b %Y} is not plausible for a "
+            f"baby in the unit (at most {OLDEST_PATIENT.days} days old). Check the year.",
+        )
     wristband = wristband_code or mrn
     if codes.looks_like_container(wristband):
         raise InvalidInput(

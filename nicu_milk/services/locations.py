@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidInput, NotFound
+from ..identifiers import require_identifier, require_name
 from ..models import IN_INVENTORY, Container, StorageLocation
 
 
@@ -21,6 +22,9 @@ def get_location(session: Session, code: str) -> StorageLocation:
 def create_location(
     session: Session, code: str, name: str, kind: str | None, parent_code: str | None
 ) -> StorageLocation:
+    # Its code goes into a barcode, an address and a file name: one strict format.
+    require_identifier("The location code", code, "INVALID_CODE")
+    require_name("The location's name", name)
     if session.scalars(select(StorageLocation).where(StorageLocation.code == code)).first():
         raise Conflict("DUPLICATE_LOCATION", f"A location with code {code!r} already exists.")
     if parent_code is None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import abort, current_app, make_response
+from flask import abort, current_app
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import User
+from ..security import file_response
 
 STAFF = ("admin", "charge_nurse", "nurse")
 CHARGE = ("admin", "charge_nurse")
@@ -55,9 +56,7 @@ def printouts():
 
 def pdf(content: bytes, filename: str):
     """A printout shown in the browser's PDF viewer, ready to print."""
-    db.session.commit()  # printing a label is itself recorded on the container
-    response = make_response(content)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
+    response = file_response(content, "application/pdf", filename)
+    # Printing a label is itself recorded on the container: only once the answer is ready.
+    db.session.commit()
     return response

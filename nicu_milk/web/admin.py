@@ -10,7 +10,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     url_for,
@@ -24,6 +23,7 @@ from ..extensions import db
 from ..models import LOCATION_KINDS, ROLES
 from ..policy import RULE_DESCRIPTIONS, policy_fingerprint
 from ..runtime import now, policy
+from ..security import file_response
 from ..services import accounts, pages
 from ..services.common import infant_for
 from ..services.locations import create_location, get_location
@@ -235,10 +235,8 @@ def location_barcode(code: str):
     if not _printable_code(place.code):
         abort(409, f"The code {place.code!r} has characters a Code 128 barcode cannot hold. "
                    "Create the location again with letters, digits and dashes only.")
-    response = make_response(location_barcode_svg(place.code))
-    response.headers["Content-Type"] = "image/svg+xml"
-    response.headers["Content-Disposition"] = f'inline; filename="location-{place.code}.svg"'
-    return response
+    return file_response(location_barcode_svg(place.code), "image/svg+xml",
+                         f"location-{place.code}.svg")
 
 
 @bp.route("/locations/<code>/label")

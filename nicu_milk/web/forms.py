@@ -18,6 +18,7 @@ from wtforms.widgets import TextInput
 
 from ..errors import DomainError, NotFound, keep_refused
 from ..extensions import db
+from ..identifiers import identifier_problem
 from ..models import StorageLocation
 from ..runtime import now, zone
 from ..services.common import FUTURE_TOLERANCE
@@ -171,9 +172,11 @@ class LocalTimeField(Field):
                 "unit's clock: the clocks went forward. Check the time.")
 
 
-def text_field(label: str, *, required: bool = False, max_length: int = 100, **kwargs):
+def text_field(label: str, *, required: bool = False, max_length: int = 100, checks=(),
+               **kwargs):
     checks = [InputRequired(f"Enter {label.lower()}.") if required else Optional(),
-              Length(max=max_length, message=f"At most {max_length} characters."), printable]
+              Length(max=max_length, message=f"At most {max_length} characters."), printable,
+              *checks]
     return StringField(label, checks, filters=[_strip], **kwargs)
 
 
@@ -184,7 +187,15 @@ def _strip(value):
 def code_field(label: str, *, required: bool = True, **kwargs):
     render_kw = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false",
                  **kwargs.pop("render_kw", {})}
-    return text_field(label, required=required, max_length=64, render_kw=render_kw, **kwargs)
+    return text_field(label, required=required, max_length=64, render_kw=render_kw,
+                      checks=[identifier_format], **kwargs)
+
+
+def identifier_format(form: Form, field: Field) -> None:
+    """MRNs, codes and lots: A-Z a-z 0-9 - . only, nothing invisible (identifiers.py)."""
+    problem = identifier_problem(field.data) if field.data else None
+    if problem:
+        raise ValidationError(f"This {problem}.")
 
 
 def add_error(form: Form, message: str, field_name: str | None = None) -> None:

@@ -282,12 +282,18 @@ def test_times_far_out_of_range(unit):
         answer = nurse.get(f"/reports/near-misses?since={value.replace('+', '%2B')}")
         assert answer.status_code == 400, (value, answer.get_json())
     assert snapshot() == before
+    # Mother's milk from before the birth (antenatal colostrum) is plausible, but not from more
+    # than 10 weeks before it (INF200 was born on 2026-11-20).
+    mom = {**base, "milk_type": "MOM", "donor_lot": None, "donor_expires_at": None}
+    refused = expect(nurse.post("/containers", {**mom, "expressed_at": "2026-09-01T00:00:00Z"}),
+                     400, "IMPLAUSIBLE_TIME")
+    assert "10 weeks before the baby's birth" in refused["error"]["message"]
+    assert snapshot() == before
     # Old milk is still recorded (and shows as expired), so that it can be traced and discarded.
-    old = expect(nurse.post("/containers", {**base, "milk_type": "MOM", "donor_lot": None,
-                                            "donor_expires_at": None,
-                                            "expressed_at": "2016-01-01T00:00:00Z"}), 201)
-    # Deep freezer: 12 months, counted on the unit's clock.
-    assert old["expires_at"].startswith("2017-01-01")
+    old = expect(nurse.post("/containers", {**mom, "location_code": "FR1",
+                                            "expressed_at": "2026-11-10T00:00:00Z"}), 201)
+    # Refrigerator: 48 hours from expression.
+    assert old["expires_at"].startswith("2026-11-12")
     verdict = expect(nurse.post("/feeds/check", {"infant_code": "INF200",
                                                  "container_code": old["code"]}), 200)
     assert "EXPIRED" in [r["code"] for r in verdict["reasons"]]
