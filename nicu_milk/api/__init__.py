@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.routing import BaseConverter
 
 from .. import identifiers
 from ..database import write_intent
@@ -26,6 +27,20 @@ from ..services import accounts
 from .schemas import Empty
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class ContainerCode(BaseConverter):
+    """A container's code in an address: anything but "combine", which is an address of its own.
+
+    Without this, /containers/{code} also matched /containers/combine, and a 405 or OPTIONS
+    there advertised GET in Allow, which the description rightly does not list.
+    """
+
+    regex = r"(?!combine(?![^/]))[^/]+"
+
+
+# Before any route: the rules below need the converter when the blueprint is registered.
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("container", ContainerCode))
 
 STAFF = ("admin", "charge_nurse", "nurse")
 EVERYONE = (*STAFF, "parent")
@@ -194,6 +209,8 @@ def endpoint(
             return jsonify(result), status
 
         flask_path = path.replace("{", "<").replace("}", ">")
+        if path.startswith("/containers/{code}"):
+            flask_path = flask_path.replace("<code>", "<container:code>")
         bp.add_url_rule(flask_path, endpoint=view.__name__, view_func=handle, methods=[method])
         return handle
 

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
 )
 
 from ..identifiers import (
@@ -107,13 +108,30 @@ Name = _text(100, NAME_PATTERN)
 # MRNs, storage places, wristbands, badges, donor lots: one strict format (identifiers.py).
 Identifier = _text(64, IDENTIFIER_PATTERN)
 # A scanned code, as the scanner sent it: white space around it is trimmed by the service.
-Code = _text(80, SCANNED_PATTERN)
+Code = _text(64, SCANNED_PATTERN)
 Text = _text(2000)
 Reason = _text(500)
 Username = _text(100, WORD_PATTERN)
 Password = _text(200, SECRET_PATTERN)
+def _number_schema(maximum: int, step: float) -> WithJsonSchema:
+    """What a JSON client sends: a number (never a string) in (0, maximum], in steps of `step`."""
+    return WithJsonSchema(
+        {"type": "number", "exclusiveMinimum": 0, "maximum": maximum, "multipleOf": step}
+    )
+
+
+def _whole(value):
+    # JSON Schema's integer includes 5.0; strict pydantic would refuse it.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 Volume = Annotated[
-    Decimal, BeforeValidator(_no_strings), Field(strict=False, gt=0, le=1000, decimal_places=2)
+    Decimal,
+    BeforeValidator(_no_strings),
+    Field(strict=False, gt=0, le=1000, decimal_places=2),
+    _number_schema(1000, 0.01),
 ]
 # Lax inside (the text above reaches it as a Python str), so that the ISO text still parses.
 Time = Annotated[
@@ -202,7 +220,7 @@ class ContainerCreate(Body):
 
 
 class ReserveLabels(Body):
-    count: Annotated[int, Field(ge=1, le=60)]
+    count: Annotated[int, Field(ge=1, le=60), BeforeValidator(_whole)]
 
 
 class Receive(Body):
@@ -231,6 +249,7 @@ class Fortify(Body):
             Decimal,
             BeforeValidator(_no_strings),
             Field(strict=False, gt=0, le=60, decimal_places=1),
+            _number_schema(60, 0.1),
         ]
         | None
     ) = None
@@ -290,7 +309,8 @@ class FeedsQuery(Query):
 
 
 class LabelSheetQuery(Query):
-    codes: Annotated[str, StringConstraints(max_length=60 * 65)] | None = None
+    # Up to 60 codes of 11 characters, with commas and some white space.
+    codes: Annotated[str, StringConstraints(max_length=1000)] | None = None
     layout: Identifier | None = None
 
 
