@@ -30,18 +30,27 @@ from nicu_milk.services import accounts
 EXAMPLES = int(os.environ.get("NICU_MILK_FUZZ_EXAMPLES", "8"))
 # The codes the schema layer answers with. A schema-valid request refused with one of these is a
 # disagreement between the document and the API.
-SCHEMA_LAYER_CODES = frozenset({
-    "INVALID_INPUT", "MISSING_FIELD", "UNKNOWN_FIELD", "MALFORMED_JSON", "UNKNOWN_PARAMETER",
-    "UNSUPPORTED_MEDIA_TYPE",
-})
+SCHEMA_LAYER_CODES = frozenset(
+    {
+        "INVALID_INPUT",
+        "MISSING_FIELD",
+        "UNKNOWN_FIELD",
+        "MALFORMED_JSON",
+        "UNKNOWN_PARAMETER",
+        "UNSUPPORTED_MEDIA_TYPE",
+    }
+)
 
 
 def fuzz_config(examples: int, *, seed: int | None = None) -> SchemathesisConfig:
     settings_ = {
         "generation": {"mode": "all", "max-examples": examples, "database": "none"},
         # Rules a schema cannot state answer 400 with their own codes (see schema_layer_agrees).
-        "checks": {"positive_data_acceptance": {
-            "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "429"]}},
+        "checks": {
+            "positive_data_acceptance": {
+                "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "429"]
+            }
+        },
         "phases": {"stateful": {"enabled": False}},
         "suppress-health-check": ["all"],
     }
@@ -62,7 +71,8 @@ def schema_layer_agrees(ctx, response, case):
         raise AssertionError("A 400 without the API's error shape") from None
     if code in SCHEMA_LAYER_CODES:
         raise AssertionError(
-            f"Schema-valid data was refused by the schema layer: {response.json()['error']}")
+            f"Schema-valid data was refused by the schema layer: {response.json()['error']}"
+        )
     return None
 
 
