@@ -79,8 +79,9 @@ NAME_PATTERN = (
     rf"(?:[^{_BAD_IN_NAME}]*[^{_BAD_AT_NAME_EDGE}])?$"
 )
 TEXT_PATTERN = rf"^[^{_BAD_AT_TEXT_EDGE}](?:[^{_BAD_IN_TEXT}]*[^{_BAD_AT_TEXT_EDGE}])?$"
-# A username or staff badge as typed or scanned: surrounding white space is trimmed later.
-SCANNED_PATTERN = rf"^[^{_BAD_IN_TEXT}]*$"
+# A code as scanned (or a username or staff badge as typed): surrounding white space is trimmed
+# later, and nothing invisible is let through: a scanner never sends it.
+SCANNED_PATTERN = rf"^[^{_class([*(c for c in CONTROL if c not in (9, 10, 13)), *FORMAT])}]*$"
 # Secrets are whatever the person chose, but no control characters.
 SECRET_PATTERN = rf"^[^{_BAD_IN_TEXT}]*$"
 # A single word of visible characters: usernames.
@@ -160,6 +161,11 @@ def text_problem(text: str) -> str | None:
     if common and "invisible" not in common:
         return common
     return "must not begin or end with white space"
+
+
+def scanned_problem(text: str) -> str:
+    return (_common_problem(text) or "holds a character a scanner does not send").replace(
+        "Type it again", "Scan or type it again")
 
 
 def word_problem(text: str) -> str | None:

@@ -76,7 +76,7 @@ PATTERN_PROBLEMS = {
     identifiers.NAME_PATTERN: identifiers.name_problem,
     identifiers.TEXT_PATTERN: identifiers.text_problem,
     identifiers.WORD_PATTERN: identifiers.word_problem,
-    identifiers.SCANNED_PATTERN: lambda text: "holds a control character. Scan or type it again",
+    identifiers.SCANNED_PATTERN: lambda text: identifiers.scanned_problem(text),
     identifiers.SECRET_PATTERN: lambda text: "holds a control character",
 }
 
