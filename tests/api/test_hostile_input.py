@@ -261,3 +261,18 @@ def test_query_parameters_of_the_wrong_type_or_unknown(unit):
         status = 414 if code == "URI_TOO_LONG" else 400
         _expect(answer, status, code, path)
     assert snapshot() == before
+
+
+def test_a_wrong_method_says_which_ones_the_address_takes(unit):
+    nurse = unit["nurse"]
+    for method, path, allowed in [
+        ("PUT", "/locations", {"GET", "POST"}),
+        ("DELETE", "/containers/combine", {"POST"}),
+        ("GET", "/containers/combine", {"POST"}),
+        ("PATCH", "/containers/M0000000195", {"GET"}),
+        ("GET", "/auth/token", {"POST", "DELETE"}),
+    ]:
+        answer = nurse.client.open(f"{PREFIX}{path}", method=method, headers=nurse._headers())
+        _expect(answer, 405, "METHOD_NOT_ALLOWED", (method, path))
+        advertised = {m.strip() for m in answer.headers["Allow"].split(",")}
+        assert advertised - {"HEAD", "OPTIONS"} == allowed, (method, path, advertised)
