@@ -120,7 +120,7 @@ def _common_problem(text: str) -> str | None:
 
 def identifier_problem(text: str) -> str | None:
     """Why `text` is not an identifier, as words for a person; None when it is one."""
-    if _IDENTIFIER.match(text) and len(text) <= IDENTIFIER_MAX:
+    if _IDENTIFIER.fullmatch(text) and len(text) <= IDENTIFIER_MAX:
         return None
     if not text:
         return "is empty"
@@ -136,7 +136,7 @@ def identifier_problem(text: str) -> str | None:
 
 def name_problem(text: str, max_length: int = NAME_MAX) -> str | None:
     """Why `text` is not a usable name; None when it is one."""
-    if _NAME.match(text) and len(text) <= max_length:
+    if _NAME.fullmatch(text) and len(text) <= max_length:
         return None
     if not text:
         return "is empty"
@@ -153,7 +153,7 @@ def name_problem(text: str, max_length: int = NAME_MAX) -> str | None:
 
 
 def text_problem(text: str) -> str | None:
-    if _TEXT.match(text):
+    if _TEXT.fullmatch(text):
         return None
     if not text.strip():
         return "is empty"
@@ -169,7 +169,7 @@ def scanned_problem(text: str) -> str:
 
 
 def word_problem(text: str) -> str | None:
-    if _WORD.match(text):
+    if _WORD.fullmatch(text):
         return None
     return _common_problem(text) or "must be one word: no spaces"
 

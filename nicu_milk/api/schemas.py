@@ -95,12 +95,26 @@ def _day_text(value):
     return value
 
 
+def _whole_match(pattern: str):
+    """The pattern over the whole text, as JSON Schema reads it: Python's `$` also matches
+    before a final line break, so "Ava\n" would otherwise pass for "Ava"."""
+    compiled = re.compile(pattern)
+
+    def check(text: str) -> str:
+        if compiled.fullmatch(text) is None:
+            raise ValueError("must not end with a line break")
+        return text
+
+    return AfterValidator(check)
+
+
 def _text(max_length: int, pattern: str = TEXT_PATTERN):
     """Printable text of 1 to `max_length` characters, as the pattern allows (identifiers.py)."""
     return Annotated[
         str,
         StringConstraints(min_length=1, max_length=max_length, pattern=pattern),
         AfterValidator(_printable),
+        _whole_match(pattern),
     ]
 
 
