@@ -165,7 +165,8 @@ def text_problem(text: str) -> str | None:
 
 def scanned_problem(text: str) -> str:
     return (_common_problem(text) or "holds a character a scanner does not send").replace(
-        "Type it again", "Scan or type it again")
+        "Type it again", "Scan or type it again"
+    )
 
 
 def word_problem(text: str) -> str | None:

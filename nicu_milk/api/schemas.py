@@ -127,6 +127,8 @@ Text = _text(2000)
 Reason = _text(500)
 Username = _text(100, WORD_PATTERN)
 Password = _text(200, SECRET_PATTERN)
+
+
 def _number_schema(maximum: int, step: float) -> WithJsonSchema:
     """What a JSON client sends: a number (never a string) in (0, maximum], in steps of `step`."""
     return WithJsonSchema(
