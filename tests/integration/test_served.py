@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.integration.test_gunicorn_workers import _free_port
+from tests.integration.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 3
@@ -27,7 +27,7 @@ WORKERS = 3
 
 @pytest.fixture
 def served(database_url, staff, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("NICU_MILK_")}
     env.update(
         {
@@ -55,19 +55,24 @@ def served(database_url, staff, tmp_path):
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/login", timeout=2).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"gunicorn did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
+    wait_until_serving(f"{base}/login", process, lambda: log.read_text()[-2000:])
     yield base, log, tmp_path / "instance"
     process.terminate()
     process.communicate(timeout=20)
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, output) -> None:
+    """Wait until gunicorn answers `url`; fail with the end of its `output()` if it does not."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"gunicorn did not start: {output()}")
+            time.sleep(0.2)
 
 
 def _wait_for(log: Path, text: str) -> str:
