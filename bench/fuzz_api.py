@@ -144,6 +144,8 @@ def main() -> int:
                     _fuzz(app, operation, mode, tokens, failures, cases, args.seed * 1000 + rounds)
                 if counter.requests >= args.requests:
                     break
+            print(f"round {rounds}: {counter.requests} requests, {len(failures)} failures, "
+                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         seconds = time.perf_counter() - started
         with app.app_context():
             db.engine.dispose()

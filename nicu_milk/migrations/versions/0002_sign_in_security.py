@@ -1,7 +1,7 @@
 """Sign-in security: a session version on each user, and a record of every password check.
 
 Revision ID: 0002_sign_in_security
-Revises: 0001
+Revises: 0004_search_names
 Create Date: 2026-11-30 05:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002_sign_in_security'
-down_revision = '0001'
+down_revision = '0004_search_names'
 branch_labels = None
 depends_on = None
 
