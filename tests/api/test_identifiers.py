@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from nicu_milk.extensions import db
 from nicu_milk.identifiers import identifier_problem, name_problem
 from nicu_milk.models import ContainerEvent, Infant, Mother
+from nicu_milk.names import infant_search_name
 from tests.api.conftest import ago, expect, snapshot
 
 # INF100 and INF200 of the API's unit were born on this day.
@@ -234,6 +235,7 @@ def _legacy_baby(mrn: str) -> Infant:
         wristband_code=f"W-{mrn}",
         first_name="Ana",
         last_name="Record",
+        search_name=infant_search_name("Ana", "Record"),
         date_of_birth=BABY_DOB,
         mother=mother,
     )
