@@ -140,12 +140,22 @@ def main() -> int:
         while counter.requests < args.requests:
             rounds += 1
             for operation in operations:
-                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                # Nothing to make invalid in a request without parameters or body.
+                modes = (
+                    (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+                    if (operation.body or any(True for _ in operation.iter_parameters()))
+                    else (GenerationMode.POSITIVE,)
+                )
+                for mode in modes:
                     _fuzz(app, operation, mode, tokens, failures, cases, args.seed * 1000 + rounds)
                 if counter.requests >= args.requests:
                     break
-            print(f"round {rounds}: {counter.requests} requests, {len(failures)} failures, "
-                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            print(
+                f"round {rounds}: {counter.requests} requests, {len(failures)} failures, "
+                f"{time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
         seconds = time.perf_counter() - started
         with app.app_context():
             db.engine.dispose()

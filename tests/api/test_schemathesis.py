@@ -49,7 +49,23 @@ def fuzz_config(examples: int, *, seed: int | None = None) -> SchemathesisConfig
         "checks": {
             "positive_data_acceptance": {
                 "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "429"]
-            }
+            },
+            # An address too long for any route is refused before routing, with 414.
+            "negative_data_rejection": {
+                "expected-statuses": [
+                    "400",
+                    "401",
+                    "403",
+                    "404",
+                    "405",
+                    "409",
+                    "413",
+                    "414",
+                    "415",
+                    "422",
+                    "429",
+                ]
+            },
         },
         "phases": {"stateful": {"enabled": False}},
         "suppress-health-check": ["all"],
