@@ -11,6 +11,7 @@ ERROR_TEXT = {
     403: "This role may not do this",
     404: "Unknown, or another family's",
     409: "Valid, but not allowed in the container's current state",
+    405: "This address does not take that method; Allow lists those it does",
     413: "The body is larger than the server accepts",
     414: "The address is longer than the server accepts",
     429: "Too many wrong passwords lately: try again after Retry-After seconds",
@@ -18,8 +19,17 @@ ERROR_TEXT = {
 }
 
 
-# Answers any route may give before its view runs: a body or an address too long.
-ALWAYS_POSSIBLE = (413, 414)
+# Answers any route may give before its view runs: a method the address does not take (with
+# Allow), a body or an address too long.
+ALWAYS_POSSIBLE = (405, 413, 414)
+
+
+def _path_schema(path: str) -> dict:
+    schema: dict = {"type": "string", "maxLength": 64}
+    if path.startswith("/containers/{code}"):
+        # /containers/combine is an address of its own (see api.ContainerCode).
+        schema["not"] = {"const": "combine"}
+    return schema
 
 
 def build_document() -> dict:
@@ -47,7 +57,7 @@ def build_document() -> dict:
                 "name": part[1:-1],
                 "in": "path",
                 "required": True,
-                "schema": {"type": "string", "maxLength": 64},
+                "schema": _path_schema(route.path),
             }
             for part in route.path.split("/")
             if part.startswith("{")
