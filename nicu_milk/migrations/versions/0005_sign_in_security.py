@@ -1,6 +1,6 @@
 """Sign-in security: a session version on each user, and a record of every password check.
 
-Revision ID: 0002_sign_in_security
+Revision ID: 0005_sign_in_security
 Revises: 0004_search_names
 Create Date: 2026-11-30 05:00:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002_sign_in_security'
+revision = '0005_sign_in_security'
 down_revision = '0004_search_names'
 branch_labels = None
 depends_on = None
