@@ -28,12 +28,18 @@ def zone() -> ZoneInfo:
 def unit() -> Unit:
     state = current_app.extensions["nicu_milk"]
     config = current_app.config
-    return Unit(policy=state["policy"], now=now(), fingerprint=state["fingerprint"],
-                name=config["UNIT_NAME"], layouts=state["layouts"],
-                label_stock=config["LABEL_STOCK"], sheet_stock=config["SHEET_STOCK"],
-                wide_label_stock=config["WIDE_LABEL_STOCK"],
-                wide_sheet_stock=config["WIDE_SHEET_STOCK"],
-                printer=config.get("LABEL_PRINTER"))
+    return Unit(
+        policy=state["policy"],
+        now=now(),
+        fingerprint=state["fingerprint"],
+        name=config["UNIT_NAME"],
+        layouts=state["layouts"],
+        label_stock=config["LABEL_STOCK"],
+        sheet_stock=config["SHEET_STOCK"],
+        wide_label_stock=config["WIDE_LABEL_STOCK"],
+        wide_sheet_stock=config["WIDE_SHEET_STOCK"],
+        printer=config.get("LABEL_PRINTER"),
+    )
 
 
 def layouts() -> dict:
@@ -42,8 +48,13 @@ def layouts() -> dict:
 
 def sign_in_attempt(username: str, channel: str, by_user=None) -> Attempt:
     """A password check made by this request: the name given, the client's address, now."""
-    return Attempt(username=username, address=request.remote_addr or "unknown",
-                   channel=channel, now=now(), by_user=by_user)
+    return Attempt(
+        username=username,
+        address=request.remote_addr or "unknown",
+        channel=channel,
+        now=now(),
+        by_user=by_user,
+    )
 
 
 def sign_in_limits() -> Limits:

@@ -19,6 +19,7 @@ if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; the
 fi
 
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/python -m pytest -n 2 "$@"
 
 # A whole run (no pytest arguments, as in CI) ends with a short pass of every benchmark, so

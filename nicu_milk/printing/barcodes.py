@@ -34,8 +34,9 @@ def code128_modules(code: str) -> str:
 @lru_cache(maxsize=1024)
 def datamatrix_rows(code: str) -> tuple[str, ...]:
     """A square ECC 200 DataMatrix, top row first, '1' a dark module, without quiet zone."""
-    symbol = zxingcpp.create_barcode(check_code(code), zxingcpp.BarcodeFormat.DataMatrix,
-                                     forceSquare=True)
+    symbol = zxingcpp.create_barcode(
+        check_code(code), zxingcpp.BarcodeFormat.DataMatrix, forceSquare=True
+    )
     image = symbol.to_image(scale=1, add_quiet_zones=False)
     height, width = image.shape
     pixels = bytes(memoryview(image))

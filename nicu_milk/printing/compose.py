@@ -210,8 +210,9 @@ class NameSettings:
 Chunk = tuple[str, str]
 
 
-def _flow(paragraphs: list[list[Chunk]], size: float, limit: float,
-          keep_optional: bool = True) -> list[list[tuple]]:
+def _flow(
+    paragraphs: list[list[Chunk]], size: float, limit: float, keep_optional: bool = True
+) -> list[list[tuple]]:
     """Lay chunks out in lines no wider than ``limit``: lines of (x, text, style, width)."""
     gap = size * 0.55
     pad = size * 0.25
@@ -269,8 +270,15 @@ class _BarcodeBlock:
     free_right: float  # where it ends
 
 
-def _barcode_block(code: str, layout: Layout, cell_width: float, bottom: float,
-                   margin: float, snap, center_text: bool = False) -> _BarcodeBlock:
+def _barcode_block(
+    code: str,
+    layout: Layout,
+    cell_width: float,
+    bottom: float,
+    margin: float,
+    snap,
+    center_text: bool = False,
+) -> _BarcodeBlock:
     """The Code 128 (with its text under it) and the optional DataMatrix, bottom-aligned.
 
     The code text starts under the first bar, leaving the rest of its line free, or is
@@ -315,11 +323,16 @@ def _barcode_block(code: str, layout: Layout, cell_width: float, bottom: float,
     code_width = width(code, text_size, False)
     text_x = max(margin, bars_x + (bars - code_width) / 2 if center_text else bars_x)
     if text_x + code_width > right_limit + 1e-6:
-        raise LabelTooSmall(f"the code text {code!r} does not fit under its barcode on "
-                            f"the {layout.name} label")
+        raise LabelTooSmall(
+            f"the code text {code!r} does not fit under its barcode on the {layout.name} label"
+        )
     items.append(Text(text_x, text_top, text_size, False, code))
-    return _BarcodeBlock(top=min(bars_top, matrix_top), items=items,
-                         text_right=text_x + code_width, free_right=right_limit)
+    return _BarcodeBlock(
+        top=min(bars_top, matrix_top),
+        items=items,
+        text_right=text_x + code_width,
+        free_right=right_limit,
+    )
 
 
 def _snapper(layout: Layout):
@@ -332,12 +345,16 @@ def _snapper(layout: Layout):
 def _check_content(content: LabelContent) -> None:
     if content.milk_type not in MILK_TYPES:
         raise ValueError(f"milk_type must be MOM or DHM, got {content.milk_type!r}")
-    for what, text in (("infant's first name", content.infant_first_name),
-                       ("infant's last name", content.infant_last_name),
-                       ("MRN", content.infant_mrn), ("donor lot", content.donor_lot),
-                       ("donor product code", content.donor_product_code),
-                       ("fortifier", content.fortifier), ("expiry reason", content.expiry_reason),
-                       ("medications", content.medications)):
+    for what, text in (
+        ("infant's first name", content.infant_first_name),
+        ("infant's last name", content.infant_last_name),
+        ("MRN", content.infant_mrn),
+        ("donor lot", content.donor_lot),
+        ("donor product code", content.donor_product_code),
+        ("fortifier", content.fortifier),
+        ("expiry reason", content.expiry_reason),
+        ("medications", content.medications),
+    ):
         if text:
             _require_printable(what, text)
     if not content.full_name:
@@ -346,8 +363,13 @@ def _check_content(content: LabelContent) -> None:
         raise ValueError("the label needs the infant's MRN")
 
 
-def _details(content: LabelContent, zone: ZoneInfo, *, medications_in_full: bool = True,
-             alert_in_text: bool = False) -> list[list[Chunk]]:
+def _details(
+    content: LabelContent,
+    zone: ZoneInfo,
+    *,
+    medications_in_full: bool = True,
+    alert_in_text: bool = False,
+) -> list[list[Chunk]]:
     """The body paragraphs of a container label, in reading order."""
     first: list[Chunk] = [(f"MRN {clean(content.infant_mrn)}", "bold")]
     if alert_in_text:
@@ -362,16 +384,23 @@ def _details(content: LabelContent, zone: ZoneInfo, *, medications_in_full: bool
     paragraphs = [first]
     received = content.state.lower() != "reserved"
     if received and content.expires_at is not None:
-        expiry: list[Chunk] = [(content.state_word, "bold"),
-                               (f"Exp {format_time(content.expires_at, zone)}", "bold")]
+        expiry: list[Chunk] = [
+            (content.state_word, "bold"),
+            (f"Exp {format_time(content.expires_at, zone)}", "bold"),
+        ]
         if content.expiry_reason:
             expiry.append((f"({clean(content.expiry_reason)})", "optional"))
     else:
-        expiry = [(content.state_word if received else "State ________", "regular"),
-                  ("Exp ________________", "regular")]
+        expiry = [
+            (content.state_word if received else "State ________", "regular"),
+            ("Exp ________________", "regular"),
+        ]
     paragraphs.append(expiry)
-    pumped = (f"Pumped {format_time(content.expressed_at, zone)}" if content.expressed_at
-              else "Pumped ________________")
+    pumped = (
+        f"Pumped {format_time(content.expressed_at, zone)}"
+        if content.expressed_at
+        else "Pumped ________________"
+    )
     volume = format_ml(content.volume_ml) if content.volume_ml is not None else "______ mL"
     paragraphs.append([(pumped, "regular"), (volume, "bold")])
     if content.fortifier:
@@ -407,20 +436,28 @@ def _tiers(medications: bool, name_alert: bool, last_resort: bool) -> list[_Tier
     in_full = (True, False) if medications else (True,)
     banner = (True, False) if name_alert else (False,)
     groups = [("plain", "condensed"), ("broken",)] if last_resort else [("plain", "condensed")]
-    return [_Tier(faces, meds, shown) for group in groups for meds in in_full
-            for shown in banner for faces in group]
+    return [
+        _Tier(faces, meds, shown)
+        for group in groups
+        for meds in in_full
+        for shown in banner
+        for faces in group
+    ]
 
 
-def container_plan(content: LabelContent, layout: Layout, zone: ZoneInfo, *,
-                   last_resort: bool = True) -> Plan:
+def container_plan(
+    content: LabelContent, layout: Layout, zone: ZoneInfo, *, last_resort: bool = True
+) -> Plan:
     """The container label on thermal stock.
 
     ``last_resort`` allows a name to break inside a word when nothing else fits; the unit
     tries its wider stock before that (services.printouts).
     """
     if layout.kind != "thermal":
-        raise ValueError(f"layout {layout.name} is a {layout.kind} layout; container labels "
-                         "print on thermal stock")
+        raise ValueError(
+            f"layout {layout.name} is a {layout.kind} layout; container labels "
+            "print on thermal stock"
+        )
     ensure_fonts()
     _check_content(content)
     snap = _snapper(layout)
@@ -434,15 +471,21 @@ def container_plan(content: LabelContent, layout: Layout, zone: ZoneInfo, *,
     for size in _sizes(sizes.code, min(sizes.code, sizes.body_min)):
         enteral_width = width(ENTERAL, size, True)
         if block.free_right - block.text_right - sizes.code * 0.8 >= enteral_width:
-            enteral_on_code_line = Text(block.free_right - enteral_width,
-                                        code_text.baseline - ASCENT * size, size, True, ENTERAL)
+            enteral_on_code_line = Text(
+                block.free_right - enteral_width,
+                code_text.baseline - ASCENT * size,
+                size,
+                True,
+                ENTERAL,
+            )
             break
     names = NameSettings(content.full_name, sizes.name_max, sizes.name_min, inner)
     space_below = block.top - 0.2 * sizes.body
     for tier in _tiers(bool(content.medications), content.name_alert, last_resort):
         alert_in_text = content.name_alert and not tier.banner
-        paragraphs = _details(content, zone, medications_in_full=tier.medications_in_full,
-                              alert_in_text=alert_in_text)
+        paragraphs = _details(
+            content, zone, medications_in_full=tier.medications_in_full, alert_in_text=alert_in_text
+        )
         if enteral_on_code_line is None:
             paragraphs.append([(ENTERAL, "bold")])
         for body, keep_optional in _body_choices(sizes.body, sizes.body_min):
@@ -452,19 +495,39 @@ def container_plan(content: LabelContent, layout: Layout, zone: ZoneInfo, *,
             setting = names.first(tier.faces, room)
             if setting is None:
                 continue
-            plan = Plan(W, H, name_lines=setting.lines, name_size=setting.size,
-                        name_scale=setting.scale, name_broken=setting.broken, body_size=body,
-                        medications=(None if not content.medications else
-                                     "in full" if tier.medications_in_full else "see record"),
-                        name_alert=(None if not content.name_alert else
-                                    "banner" if tier.banner else "in text"))
+            plan = Plan(
+                W,
+                H,
+                name_lines=setting.lines,
+                name_size=setting.size,
+                name_scale=setting.scale,
+                name_broken=setting.broken,
+                body_size=body,
+                medications=(
+                    None
+                    if not content.medications
+                    else "in full"
+                    if tier.medications_in_full
+                    else "see record"
+                ),
+                name_alert=(
+                    None if not content.name_alert else "banner" if tier.banner else "in text"
+                ),
+            )
             top = m
             if tier.banner:
                 plan.items.append(Box(m, top, inner, banner_height))
                 label_width = width(NAME_ALERT, body, True)
-                plan.items.append(Text(m + (inner - label_width) / 2,
-                                       top + (banner_height - body * 1.05) / 2,
-                                       body, True, NAME_ALERT, white=True))
+                plan.items.append(
+                    Text(
+                        m + (inner - label_width) / 2,
+                        top + (banner_height - body * 1.05) / 2,
+                        body,
+                        True,
+                        NAME_ALERT,
+                        white=True,
+                    )
+                )
                 top += banner_height + 0.1 * body
             top = _place_name(plan, setting, m, top)
             top += 0.1 * body
@@ -493,8 +556,7 @@ def _body_choices(high: float, low: float) -> list[tuple[float, bool]]:
     return [(size, keep) for size in _sizes(high, low) for keep in (True, False)]
 
 
-def _sheet_rows(label: TakeHomeLabel, zone: ZoneInfo | None,
-                medications_in_full: bool) -> list:
+def _sheet_rows(label: TakeHomeLabel, zone: ZoneInfo | None, medications_in_full: bool) -> list:
     """What goes under a take-home label's barcode, top to bottom: what the parent gave, as
     text, and write-in rules only for what was not given.
 
@@ -521,9 +583,15 @@ def _sheet_rows(label: TakeHomeLabel, zone: ZoneInfo | None,
     return rows
 
 
-def sheet_label_plan(label: TakeHomeLabel | str, infant_name: str, infant_mrn: str,
-                     layout: Layout, zone: ZoneInfo | None = None, *,
-                     last_resort: bool = True) -> Plan:
+def sheet_label_plan(
+    label: TakeHomeLabel | str,
+    infant_name: str,
+    infant_mrn: str,
+    layout: Layout,
+    zone: ZoneInfo | None = None,
+    *,
+    last_resort: bool = True,
+) -> Plan:
     """One take-home label of a sheet, in the label's own coordinates.
 
     A label printed at a parent's drop-off carries what the parent entered (pump time, volume,
@@ -531,8 +599,9 @@ def sheet_label_plan(label: TakeHomeLabel | str, infant_name: str, infant_mrn: s
     It gives way as a container label does (``last_resort`` as in container_plan).
     """
     if layout.kind != "sheet" or layout.grid is None:
-        raise ValueError(f"layout {layout.name} is a {layout.kind} layout; take-home labels "
-                         "print on sheet stock")
+        raise ValueError(
+            f"layout {layout.name} is a {layout.kind} layout; take-home labels print on sheet stock"
+        )
     ensure_fonts()
     if isinstance(label, str):
         label = TakeHomeLabel(label)
@@ -552,14 +621,18 @@ def sheet_label_plan(label: TakeHomeLabel | str, infant_name: str, infant_mrn: s
         faces, meds_in_full = tier.faces, tier.medications_in_full
         rows = _sheet_rows(label, zone, meds_in_full)
         for body in _sizes(sizes.body, sizes.body_min):
-            flowed = [(kind, _flow([row], body, inner) if kind == "text" else row)
-                      for kind, row in rows]
-            rows_height = sum(layout.blank_line if kind == "blank" else
-                              len(lines) * body * LEADING for kind, lines in flowed)
+            flowed = [
+                (kind, _flow([row], body, inner) if kind == "text" else row) for kind, row in rows
+            ]
+            rows_height = sum(
+                layout.blank_line if kind == "blank" else len(lines) * body * LEADING
+                for kind, lines in flowed
+            )
             rows_top = H - p - rows_height
             bottom = rows_top - 0.15 * sizes.code
-            centred = _barcode_block(label.code, layout, W, bottom, p, lambda v: v,
-                                     center_text=True)
+            centred = _barcode_block(
+                label.code, layout, W, bottom, p, lambda v: v, center_text=True
+            )
             left = _barcode_block(label.code, layout, W, bottom, p, lambda v: v)
             # The MRN goes under the name; when the name leaves no room for it there, it
             # moves to the right end of the code-text line.
@@ -575,17 +648,32 @@ def sheet_label_plan(label: TakeHomeLabel | str, infant_name: str, infant_mrn: s
                     break
             else:
                 continue
-            plan = Plan(W, H, name_lines=setting.lines, name_size=setting.size,
-                        name_scale=setting.scale, name_broken=setting.broken, body_size=body,
-                        medications=(None if not label.medications else
-                                     "in full" if meds_in_full else "see record"))
+            plan = Plan(
+                W,
+                H,
+                name_lines=setting.lines,
+                name_size=setting.size,
+                name_scale=setting.scale,
+                name_broken=setting.broken,
+                body_size=body,
+                medications=(
+                    None if not label.medications else "in full" if meds_in_full else "see record"
+                ),
+            )
             top = _place_name(plan, setting, p, p)
             plan.items.extend(_place_flow(under_name, p, top, body))
             plan.items.extend(block.items)
             if not under_name:
                 code_text = block.items[-1]
-                plan.items.append(Text(block.free_right - mrn_width,
-                                       code_text.baseline - ASCENT * body, body, True, mrn_text))
+                plan.items.append(
+                    Text(
+                        block.free_right - mrn_width,
+                        code_text.baseline - ASCENT * body,
+                        body,
+                        True,
+                        mrn_text,
+                    )
+                )
             row_top = rows_top
             for kind, row in flowed:
                 if kind == "blank":
@@ -595,13 +683,14 @@ def sheet_label_plan(label: TakeHomeLabel | str, infant_name: str, infant_mrn: s
                     plan.items.extend(_place_flow(row, p, row_top, body))
                     row_top += len(row) * body * LEADING
             return plan
-    raise LabelTooSmall(f"the take-home label does not fit the {layout.name} stock even with "
-                        f"the name at {sizes.name_min:g} pt on {NAME_LINES} lines condensed to "
-                        f"{CONDENSED[-1]:.0%} and {sizes.body_min:g} pt text")
+    raise LabelTooSmall(
+        f"the take-home label does not fit the {layout.name} stock even with "
+        f"the name at {sizes.name_min:g} pt on {NAME_LINES} lines condensed to "
+        f"{CONDENSED[-1]:.0%} and {sizes.body_min:g} pt text"
+    )
 
 
-def _blank_row(layout: Layout, kind: str, x0: float, top: float, inner: float,
-               size: float) -> list:
+def _blank_row(layout: Layout, kind: str, x0: float, top: float, inner: float, size: float) -> list:
     """'Pumped: date ____ time ____' or 'Meds: ____', with rules to write on."""
     items: list = []
     line = layout.blank_line
@@ -630,11 +719,22 @@ def sample_content() -> LabelContent:
     """A demanding container label: every optional field, a long name, a NAME ALERT."""
     moment = datetime(2026, 11, 28, 20, 5, tzinfo=UTC)
     return LabelContent(
-        code="M9999999999", infant_first_name="Baby Girl B", infant_last_name="Featherstonehaugh",
-        infant_mrn="MRN-0012345678", milk_type="DHM", donor_lot="LOT-2026-11-0042",
-        donor_product_code="M0001", colostrum=True, expressed_at=moment, state="thawed",
-        expires_at=moment, expiry_reason="fortified 14:05, +24 h", fortifier="Similac HMF",
-        kcal_per_oz=24, volume_ml=120, name_alert=True,
+        code="M9999999999",
+        infant_first_name="Baby Girl B",
+        infant_last_name="Featherstonehaugh",
+        infant_mrn="MRN-0012345678",
+        milk_type="DHM",
+        donor_lot="LOT-2026-11-0042",
+        donor_product_code="M0001",
+        colostrum=True,
+        expressed_at=moment,
+        state="thawed",
+        expires_at=moment,
+        expiry_reason="fortified 14:05, +24 h",
+        fortifier="Similac HMF",
+        kcal_per_oz=24,
+        volume_ml=120,
+        name_alert=True,
         medications="sertraline 50 mg daily; ibuprofen 400 mg as needed",
     )
 
@@ -644,16 +744,17 @@ def sample_content() -> LabelContent:
 LONGEST_NAME = ("W" * 100, "W" * 100)
 
 
-def worst_case_content(first: str, last: str, mrn: str,
-                       code: str = "M9999999999") -> LabelContent:
+def worst_case_content(first: str, last: str, mrn: str, code: str = "M9999999999") -> LabelContent:
     """The fullest container label a baby with this name can have: NAME ALERT, donor milk with
     its lot, colostrum, thawed and fortified, and the mother's medications."""
-    return dataclasses.replace(sample_content(), code=code, infant_first_name=first,
-                               infant_last_name=last, infant_mrn=mrn)
+    return dataclasses.replace(
+        sample_content(), code=code, infant_first_name=first, infant_last_name=last, infant_mrn=mrn
+    )
 
 
-def fits(content: LabelContent, layout: Layout, zone: ZoneInfo, *,
-         last_resort: bool = True) -> bool:
+def fits(
+    content: LabelContent, layout: Layout, zone: ZoneInfo, *, last_resort: bool = True
+) -> bool:
     """Whether the container label composes on this stock."""
     try:
         container_plan(content, layout, zone, last_resort=last_resort)
@@ -668,8 +769,14 @@ def stock_for(content: LabelContent, usual: Layout, wider: Layout, zone: ZoneInf
     return usual if fits(content, usual, zone, last_resort=False) else wider
 
 
-def sheet_stock_for(labels: list[TakeHomeLabel], infant_name: str, infant_mrn: str,
-                    usual: Layout, wider: Layout, zone: ZoneInfo) -> Layout:
+def sheet_stock_for(
+    labels: list[TakeHomeLabel],
+    infant_name: str,
+    infant_mrn: str,
+    usual: Layout,
+    wider: Layout,
+    zone: ZoneInfo,
+) -> Layout:
     """The sheet a parent's labels print on: the usual one while every label fits it, else the
     unit's wider sheet (all labels of one sheet on one stock)."""
     for label in labels:
@@ -682,8 +789,10 @@ def sheet_stock_for(labels: list[TakeHomeLabel], infant_name: str, infant_mrn: s
 
 def _worst_take_home_labels() -> list[TakeHomeLabel]:
     moment = datetime(2026, 11, 28, 20, 5, tzinfo=UTC)
-    return [TakeHomeLabel("M9999999999"),
-            TakeHomeLabel("M9999999999", moment, 120, True, sample_content().medications)]
+    return [
+        TakeHomeLabel("M9999999999"),
+        TakeHomeLabel("M9999999999", moment, 120, True, sample_content().medications),
+    ]
 
 
 def wider_stock_problem(layout: Layout) -> str | None:
@@ -695,11 +804,12 @@ def wider_stock_problem(layout: Layout) -> str | None:
             container_plan(worst_case_content(*LONGEST_NAME, "MRN-0012345678"), layout, zone)
         else:
             for label in _worst_take_home_labels():
-                sheet_label_plan(label, display_name(*LONGEST_NAME), "MRN-0012345678", layout,
-                                 zone)
+                sheet_label_plan(label, display_name(*LONGEST_NAME), "MRN-0012345678", layout, zone)
     except LabelTooSmall:
-        return (f"{layout.name} cannot take a label with the longest name (100 + 100 letters) "
-                "and every field; choose a larger stock")
+        return (
+            f"{layout.name} cannot take a label with the longest name (100 + 100 letters) "
+            "and every field; choose a larger stock"
+        )
     return None
 
 
@@ -710,8 +820,9 @@ def sample_fit_problem(layout: Layout) -> tuple[str, str] | None:
         if layout.kind == "thermal":
             container_plan(sample_content(), layout, zone)
         else:
-            sheet_label_plan("M9999999999", "Featherstonehaugh, Baby Girl B", "MRN-0012345678",
-                             layout)
+            sheet_label_plan(
+                "M9999999999", "Featherstonehaugh, Baby Girl B", "MRN-0012345678", layout
+            )
     except LabelTooSmall as error:
         message = str(error)
         if "DataMatrix" in message:

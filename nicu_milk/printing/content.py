@@ -66,8 +66,10 @@ def format_time(moment: datetime, zone: ZoneInfo) -> str:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"expected a timezone-aware datetime, got naive {moment!r}")
     local = moment.astimezone(zone)
-    return (f"{local.day:02d} {_MONTHS[local.month - 1]} {local.year} "
-            f"{local.hour:02d}:{local.minute:02d} {local.tzname()}")
+    return (
+        f"{local.day:02d} {_MONTHS[local.month - 1]} {local.year} "
+        f"{local.hour:02d}:{local.minute:02d} {local.tzname()}"
+    )
 
 
 def format_ml(volume: float) -> str:

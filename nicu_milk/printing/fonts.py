@@ -173,8 +173,11 @@ def wrap(text: str, size: float, bold: bool, limit: float) -> list[str]:
             lines.append(line)
             line = ""
         while width(word, size, bold) > limit:
-            count = (_hyphen_fill(word, size, bold, limit) or _fill(word, size, bold, limit)
-                     or _first_cluster(word))
+            count = (
+                _hyphen_fill(word, size, bold, limit)
+                or _fill(word, size, bold, limit)
+                or _first_cluster(word)
+            )
             lines.append(word[:count])
             word = word[count:]
         line = word
@@ -225,8 +228,9 @@ def best_split(text: str, bold: bool, count: int) -> tuple[float, tuple[str, ...
     return best
 
 
-def balanced_lines(text: str, size: float, bold: bool, limit: float,
-                   count: int) -> tuple[str, ...] | None:
+def balanced_lines(
+    text: str, size: float, bold: bool, limit: float, count: int
+) -> tuple[str, ...] | None:
     """The text on exactly ``count`` lines no wider than ``limit`` (see best_split), or None."""
     split = best_split(text, bold, count)
     if split is None or split[0] * size > limit + 1e-9:

@@ -23,8 +23,9 @@ from .layouts import Layout
 OFFICE_GRID = 72 / 300
 
 
-def label_pdf(content: LabelContent, layout: Layout, zone: ZoneInfo, *,
-              last_resort: bool = True) -> bytes:
+def label_pdf(
+    content: LabelContent, layout: Layout, zone: ZoneInfo, *, last_resort: bool = True
+) -> bytes:
     """One container label, one page the size of the thermal stock (see container_plan)."""
     plan = container_plan(content, layout, zone, last_resort=last_resort)
     buffer = io.BytesIO()
@@ -35,16 +36,24 @@ def label_pdf(content: LabelContent, layout: Layout, zone: ZoneInfo, *,
     return buffer.getvalue()
 
 
-def reserved_sheet_pdf(codes: Sequence[str | TakeHomeLabel], infant_name: str, infant_mrn: str,
-                       layout: Layout, zone: ZoneInfo, printed_at: datetime, *,
-                       last_resort: bool = True) -> bytes:
+def reserved_sheet_pdf(
+    codes: Sequence[str | TakeHomeLabel],
+    infant_name: str,
+    infant_mrn: str,
+    layout: Layout,
+    zone: ZoneInfo,
+    printed_at: datetime,
+    *,
+    last_resort: bool = True,
+) -> bytes:
     """Take-home labels, one per reserved code, as many sheets as the codes need.
 
     A code alone prints a blank label; a TakeHomeLabel prints what the parent entered.
     """
     if layout.kind != "sheet" or layout.grid is None:
-        raise ValueError(f"layout {layout.name} is a {layout.kind} layout; take-home sheets "
-                         "need a sheet layout")
+        raise ValueError(
+            f"layout {layout.name} is a {layout.kind} layout; take-home sheets need a sheet layout"
+        )
     if not codes:
         raise ValueError("a take-home sheet needs at least one reserved code")
     labels = [TakeHomeLabel(each) if isinstance(each, str) else each for each in codes]
@@ -55,16 +64,18 @@ def reserved_sheet_pdf(codes: Sequence[str | TakeHomeLabel], infant_name: str, i
     per_sheet = grid.per_sheet
     sheets = (len(codes) + per_sheet - 1) // per_sheet
     buffer = io.BytesIO()
-    canvas = _canvas(buffer, (layout.width, layout.height),
-                     f"Take-home milk labels, MRN {clean(infant_mrn)}")
+    canvas = _canvas(
+        buffer, (layout.width, layout.height), f"Take-home milk labels, MRN {clean(infant_mrn)}"
+    )
     plans: dict[TakeHomeLabel, Plan] = {}
     for sheet in range(sheets):
-        page_labels = labels[sheet * per_sheet:(sheet + 1) * per_sheet]
+        page_labels = labels[sheet * per_sheet : (sheet + 1) * per_sheet]
         if layout.header:
             _sheet_header(canvas, layout, infant_name, infant_mrn, printed, sheet + 1, sheets)
         for index, label in enumerate(page_labels):
-            plan = plans.get(label) or sheet_label_plan(label, infant_name, infant_mrn, layout,
-                                                        zone, last_resort=last_resort)
+            plan = plans.get(label) or sheet_label_plan(
+                label, infant_name, infant_mrn, layout, zone, last_resort=last_resort
+            )
             plans[label] = plan
             left, top = grid.cell(index)
             draw_plan(canvas, plan, left, layout.height - top, OFFICE_GRID)
@@ -73,15 +84,24 @@ def reserved_sheet_pdf(codes: Sequence[str | TakeHomeLabel], infant_name: str, i
     return buffer.getvalue()
 
 
-def _sheet_header(canvas: Canvas, layout: Layout, infant_name: str, infant_mrn: str,
-                  printed: str, sheet: int, sheets: int) -> None:
+def _sheet_header(
+    canvas: Canvas,
+    layout: Layout,
+    infant_name: str,
+    infant_mrn: str,
+    printed: str,
+    sheet: int,
+    sheets: int,
+) -> None:
     """A line in the top margin: whose labels, when printed, which sheet, what to write."""
     room = layout.grid.top
     size = min(8.0, room * 0.4)
     if size < 5:
         return
-    text = (f"Milk labels for {clean(infant_name)} · MRN {clean(infant_mrn)} · printed "
-            f"{printed} · sheet {sheet} of {sheets} · write on each label what is left blank")
+    text = (
+        f"Milk labels for {clean(infant_name)} · MRN {clean(infant_mrn)} · printed "
+        f"{printed} · sheet {sheet} of {sheets} · write on each label what is left blank"
+    )
     while width(text, size) > layout.width - 36 and size > 5:
         size -= 0.5
     x = (layout.width - width(text, size)) / 2
@@ -96,8 +116,9 @@ def _canvas(buffer, size: tuple[float, float], title: str) -> Canvas:
     return canvas
 
 
-def draw_plan(canvas: Canvas, plan: Plan, left: float, top: float,
-              grid: float | None = None) -> None:
+def draw_plan(
+    canvas: Canvas, plan: Plan, left: float, top: float, grid: float | None = None
+) -> None:
     """Draw a plan whose top-left corner sits at (left, top) in PDF coordinates (y up).
 
     With ``grid`` (points), barcodes start on that grid of the page, so that modules a whole
@@ -136,12 +157,21 @@ def draw_plan(canvas: Canvas, plan: Plan, left: float, top: float,
 
 
 def _draw_text(canvas: Canvas, item: Text, x0: float, baseline: float) -> None:
-    draw_text(canvas, item.text, x0 + item.x, baseline, item.size, item.bold, item.white,
-              item.scale)
+    draw_text(
+        canvas, item.text, x0 + item.x, baseline, item.size, item.bold, item.white, item.scale
+    )
 
 
-def draw_text(canvas: Canvas, text: str, x: float, baseline: float, size: float,
-              bold: bool = False, white: bool = False, scale: float = 1.0) -> None:
+def draw_text(
+    canvas: Canvas,
+    text: str,
+    x: float,
+    baseline: float,
+    size: float,
+    bold: bool = False,
+    white: bool = False,
+    scale: float = 1.0,
+) -> None:
     """Draw text from its left end on a baseline, switching fonts where a glyph needs it.
 
     ``scale`` below 1 condenses the text horizontally (a condensed face, synthesised).

@@ -203,9 +203,18 @@ class _Reader:
             self.fail(field, f"must be a string, got {value!r}")
         return value
 
-    def length(self, table: dict, prefix: str, key: str, *, minimum: float = 0.0,
-               maximum: float = 72 * 40, whole_dots: bool = False,
-               required: bool = True, default: float | None = None) -> float:
+    def length(
+        self,
+        table: dict,
+        prefix: str,
+        key: str,
+        *,
+        minimum: float = 0.0,
+        maximum: float = 72 * 40,
+        whole_dots: bool = False,
+        required: bool = True,
+        default: float | None = None,
+    ) -> float:
         field = f"{prefix}.{key}"
         if key not in table:
             if required:
@@ -214,8 +223,11 @@ class _Reader:
         raw = table[key]
         match = _LENGTH.fullmatch(raw) if isinstance(raw, str) else None
         if match is None:
-            self.fail(field, f'must be a length with a unit (in, mm, pt, mil or dots), '
-                             f'for example "2 in", got {raw!r}')
+            self.fail(
+                field,
+                f"must be a length with a unit (in, mm, pt, mil or dots), "
+                f'for example "2 in", got {raw!r}',
+            )
         number, unit = float(match.group(1)), match.group(2)
         if unit.startswith("dot"):
             if self.dpi is None:
@@ -225,16 +237,29 @@ class _Reader:
             points = number * 72 / self.dpi
         else:
             if whole_dots:
-                self.fail(field, f'must be a whole number of printer dots, such as "3 dots", '
-                                 f"so that every bar is exactly as wide as intended; got {raw!r}")
+                self.fail(
+                    field,
+                    f'must be a whole number of printer dots, such as "3 dots", '
+                    f"so that every bar is exactly as wide as intended; got {raw!r}",
+                )
             points = number * _UNITS[unit]
         if not minimum <= points <= maximum:
             self.fail(field, f"{raw!r} is outside {_show(minimum)} .. {_show(maximum)}")
         return points
 
     def layout(self) -> Layout:
-        allowed_top = {"kind", "description", "stock", "page", "grid", "text", "code128",
-                       "datamatrix", "blanks", "zpl"}
+        allowed_top = {
+            "kind",
+            "description",
+            "stock",
+            "page",
+            "grid",
+            "text",
+            "code128",
+            "datamatrix",
+            "blanks",
+            "zpl",
+        }
         for key in self.document:
             if key not in allowed_top:
                 self.fail(key, f"unknown field (allowed: {', '.join(sorted(allowed_top))})")
@@ -272,14 +297,36 @@ class _Reader:
         code128 = self._code128(whole_dots=kind == "thermal")
         datamatrix = self._datamatrix(whole_dots=kind == "thermal")
         zpl = self._zpl() if kind == "thermal" else None
-        return Layout(name=self.path.stem, kind=kind, description=description,
-                      source=str(self.path), width=width, height=height, margin=margin,
-                      text=text, code128=code128, datamatrix=datamatrix, dpi=self.dpi,
-                      grid=grid, blank_line=blank_line, header=header, zpl=zpl)
+        return Layout(
+            name=self.path.stem,
+            kind=kind,
+            description=description,
+            source=str(self.path),
+            width=width,
+            height=height,
+            margin=margin,
+            text=text,
+            code128=code128,
+            datamatrix=datamatrix,
+            dpi=self.dpi,
+            grid=grid,
+            blank_line=blank_line,
+            header=header,
+            zpl=zpl,
+        )
 
     def _grid(self, page_width: float, page_height: float) -> tuple[Grid, float]:
-        keys = {"columns", "rows", "label_width", "label_height", "left", "top",
-                "column_pitch", "row_pitch", "padding"}
+        keys = {
+            "columns",
+            "rows",
+            "label_width",
+            "label_height",
+            "left",
+            "top",
+            "column_pitch",
+            "row_pitch",
+            "padding",
+        }
         table = self.table("grid", keys)
         columns = self.value(table, "grid", "columns", int)
         rows = self.value(table, "grid", "rows", int)
@@ -290,35 +337,48 @@ class _Reader:
         label_height = self.length(table, "grid", "label_height", minimum=18)
         left = self.length(table, "grid", "left")
         top = self.length(table, "grid", "top")
-        column_pitch = self.length(table, "grid", "column_pitch", required=columns > 1,
-                                   default=label_width)
-        row_pitch = self.length(table, "grid", "row_pitch", required=rows > 1,
-                                default=label_height)
-        padding = self.length(table, "grid", "padding",
-                              maximum=min(label_width, label_height) / 4)
+        column_pitch = self.length(
+            table, "grid", "column_pitch", required=columns > 1, default=label_width
+        )
+        row_pitch = self.length(table, "grid", "row_pitch", required=rows > 1, default=label_height)
+        padding = self.length(table, "grid", "padding", maximum=min(label_width, label_height) / 4)
         if column_pitch < label_width - 0.01:
             self.fail("grid.column_pitch", "is less than grid.label_width: labels would overlap")
         if row_pitch < label_height - 0.01:
             self.fail("grid.row_pitch", "is less than grid.label_height: labels would overlap")
         right = left + (columns - 1) * column_pitch + label_width
         if right > page_width + 0.01:
-            self.fail("grid.columns", f"the labels reach {_show(right)} across a page "
-                                      f"{_show(page_width)} wide")
+            self.fail(
+                "grid.columns",
+                f"the labels reach {_show(right)} across a page {_show(page_width)} wide",
+            )
         bottom = top + (rows - 1) * row_pitch + label_height
         if bottom > page_height + 0.01:
-            self.fail("grid.rows", f"the labels reach {_show(bottom)} down a page "
-                                   f"{_show(page_height)} high")
-        grid = Grid(columns=columns, rows=rows, label_width=label_width,
-                    label_height=label_height, left=left, top=top,
-                    column_pitch=column_pitch, row_pitch=row_pitch)
+            self.fail(
+                "grid.rows",
+                f"the labels reach {_show(bottom)} down a page {_show(page_height)} high",
+            )
+        grid = Grid(
+            columns=columns,
+            rows=rows,
+            label_width=label_width,
+            label_height=label_height,
+            left=left,
+            top=top,
+            column_pitch=column_pitch,
+            row_pitch=row_pitch,
+        )
         return grid, padding
 
     def _text(self) -> TextSizes:
         table = self.table("text", {"name_max", "name_min", "body", "body_min", "code"})
-        sizes = {key: self.length(table, "text", key, minimum=4, maximum=36)
-                 for key in ("name_max", "name_min", "body", "code")}
-        sizes["body_min"] = self.length(table, "text", "body_min", minimum=4, maximum=36,
-                                        required=False, default=sizes["body"])
+        sizes = {
+            key: self.length(table, "text", key, minimum=4, maximum=36)
+            for key in ("name_max", "name_min", "body", "code")
+        }
+        sizes["body_min"] = self.length(
+            table, "text", "body_min", minimum=4, maximum=36, required=False, default=sizes["body"]
+        )
         if sizes["name_min"] > sizes["name_max"]:
             self.fail("text.name_min", "is larger than text.name_max")
         if sizes["body_min"] > sizes["body"]:
@@ -329,14 +389,19 @@ class _Reader:
         table = self.table("code128", {"module", "height", "quiet_zone"})
         module = self.length(table, "code128", "module", whole_dots=whole_dots)
         if module < MIN_MODULE_MIL * MIL - 1e-9:
-            self.fail("code128.module", f"is {module / MIL:.2f} mil; Code 128 modules must be "
-                                        f"at least {MIN_MODULE_MIL:g} mil")
+            self.fail(
+                "code128.module",
+                f"is {module / MIL:.2f} mil; Code 128 modules must be "
+                f"at least {MIN_MODULE_MIL:g} mil",
+            )
         height = self.length(table, "code128", "height", minimum=9, maximum=216)
-        quiet = self.value(table, "code128", "quiet_zone", int, default=MIN_QUIET_MODULES,
-                           required=False)
+        quiet = self.value(
+            table, "code128", "quiet_zone", int, default=MIN_QUIET_MODULES, required=False
+        )
         if quiet < MIN_QUIET_MODULES:
-            self.fail("code128.quiet_zone", f"must be at least {MIN_QUIET_MODULES} modules, "
-                                            f"got {quiet}")
+            self.fail(
+                "code128.quiet_zone", f"must be at least {MIN_QUIET_MODULES} modules, got {quiet}"
+            )
         return Code128Spec(module=module, height=height, quiet_zone=quiet)
 
     def _datamatrix(self, whole_dots: bool) -> DataMatrixSpec:
@@ -346,20 +411,25 @@ class _Reader:
             return DataMatrixSpec(enabled=False, module=0.0)
         module = self.length(table, "datamatrix", "module", whole_dots=whole_dots)
         if module < MIN_MODULE_MIL * MIL - 1e-9:
-            self.fail("datamatrix.module", f"is {module / MIL:.2f} mil; modules must be at "
-                                           f"least {MIN_MODULE_MIL:g} mil")
+            self.fail(
+                "datamatrix.module",
+                f"is {module / MIL:.2f} mil; modules must be at least {MIN_MODULE_MIL:g} mil",
+            )
         return DataMatrixSpec(enabled=True, module=module)
 
     def _zpl(self) -> ZplSpec:
         table = self.table("zpl", {"font", "font_file"}, required=False)
         font = self.value(table, "zpl", "font", str, default="0", required=False)
         if not _ZPL_FONT.fullmatch(font):
-            self.fail("zpl.font", f"must be one printer font letter or digit (A-Z, 0-9), "
-                                  f"got {font!r}")
+            self.fail(
+                "zpl.font", f"must be one printer font letter or digit (A-Z, 0-9), got {font!r}"
+            )
         font_file = self.value(table, "zpl", "font_file", str, required=False)
         if font_file is not None and not _ZPL_FONT_FILE.fullmatch(font_file):
-            self.fail("zpl.font_file", f'must name a font on the printer such as '
-                                       f'"E:TT0003M_.TTF", got {font_file!r}')
+            self.fail(
+                "zpl.font_file",
+                f'must name a font on the printer such as "E:TT0003M_.TTF", got {font_file!r}',
+            )
         return ZplSpec(font=font, font_file=font_file)
 
     def check_fits(self, layout: Layout) -> None:

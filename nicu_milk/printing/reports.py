@@ -95,15 +95,17 @@ def _styles() -> dict[str, ParagraphStyle]:
     ensure_fonts()
     return {
         "title": ParagraphStyle("title", fontName=BOLD, fontSize=14, leading=17, spaceAfter=4),
-        "heading": ParagraphStyle("heading", fontName=BOLD, fontSize=11, leading=14,
-                                  spaceBefore=8, spaceAfter=3),
+        "heading": ParagraphStyle(
+            "heading", fontName=BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3
+        ),
         "group": ParagraphStyle("group", fontName=BOLD, fontSize=9, leading=11),
-        "body": ParagraphStyle("body", fontName=REGULAR, fontSize=9, leading=11.5,
-                               spaceAfter=3),
-        "cell": ParagraphStyle("cell", fontName=REGULAR, fontSize=CELL_SIZE,
-                               leading=CELL_SIZE * 1.2),
-        "cell_bold": ParagraphStyle("cell_bold", fontName=BOLD, fontSize=CELL_SIZE,
-                                    leading=CELL_SIZE * 1.2),
+        "body": ParagraphStyle("body", fontName=REGULAR, fontSize=9, leading=11.5, spaceAfter=3),
+        "cell": ParagraphStyle(
+            "cell", fontName=REGULAR, fontSize=CELL_SIZE, leading=CELL_SIZE * 1.2
+        ),
+        "cell_bold": ParagraphStyle(
+            "cell_bold", fontName=BOLD, fontSize=CELL_SIZE, leading=CELL_SIZE * 1.2
+        ),
     }
 
 
@@ -130,30 +132,49 @@ def _cell(text: str, column_width: float, styles, bold: bool = False):
     return Paragraph("<br/>".join(_markup(line, bold) for line in lines), style)
 
 
-def _table(header: list[str], rows: list[list], widths: list[float],
-           extra_style: Iterable = (), caption=None) -> Table:
+def _table(
+    header: list[str],
+    rows: list[list],
+    widths: list[float],
+    extra_style: Iterable = (),
+    caption=None,
+) -> Table:
     """A table whose header row (and caption row, if any) repeats on every page."""
     top = 1 if caption is not None else 0
-    data = [header, *rows] if caption is None else [[caption] + [""] * (len(header) - 1),
-                                                    header, *rows]
+    data = (
+        [header, *rows]
+        if caption is None
+        else [[caption] + [""] * (len(header) - 1), header, *rows]
+    )
     table = Table(data, colWidths=widths, repeatRows=top + 1, hAlign="LEFT")
-    caption_style = [("SPAN", (0, 0), (-1, 0)), ("FONT", (0, 0), (-1, 0), BOLD, 9),
-                     ("TOPPADDING", (0, 0), (-1, 0), 6)] if caption is not None else []
-    table.setStyle(TableStyle([
-        ("FONT", (0, top), (-1, top), BOLD, CELL_SIZE),
-        ("FONT", (0, top + 1), (-1, -1), REGULAR, CELL_SIZE),
-        ("LEADING", (0, 0), (-1, -1), CELL_SIZE * 1.2),
-        ("BACKGROUND", (0, top), (-1, top), GREY),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, top), (-1, top), 0.75, colors.black),
-        ("LINEBELOW", (0, top + 1), (-1, -1), 0.25, colors.grey),
-        *caption_style,
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        *extra_style,
-    ]))
+    caption_style = (
+        [
+            ("SPAN", (0, 0), (-1, 0)),
+            ("FONT", (0, 0), (-1, 0), BOLD, 9),
+            ("TOPPADDING", (0, 0), (-1, 0), 6),
+        ]
+        if caption is not None
+        else []
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, top), (-1, top), BOLD, CELL_SIZE),
+                ("FONT", (0, top + 1), (-1, -1), REGULAR, CELL_SIZE),
+                ("LEADING", (0, 0), (-1, -1), CELL_SIZE * 1.2),
+                ("BACKGROUND", (0, top), (-1, top), GREY),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, top), (-1, top), 0.75, colors.black),
+                ("LINEBELOW", (0, top + 1), (-1, -1), 0.25, colors.grey),
+                *caption_style,
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                *extra_style,
+            ]
+        )
+    )
     return table
 
 
@@ -167,17 +188,21 @@ def _fit_columns(columns: list[tuple[str, list[str], float]], total: float) -> l
     ones sharing what is left by weight, none wider than it needs."""
     natural = []
     for header, values, _ in columns:
-        widest = max([width(line, CELL_SIZE, True) for line in header.split("\n")]
-                     + [width(value, CELL_SIZE) for value in set(values)])
+        widest = max(
+            [width(line, CELL_SIZE, True) for line in header.split("\n")]
+            + [width(value, CELL_SIZE) for value in set(values)]
+        )
         natural.append(widest + 2 * CELL_PAD + 0.5)
-    widths = [need if column[2] == 0 else 0.0
-              for need, column in zip(natural, columns, strict=True)]
+    widths = [
+        need if column[2] == 0 else 0.0 for need, column in zip(natural, columns, strict=True)
+    ]
     flexible = [index for index, (_, _, weight) in enumerate(columns) if weight > 0]
     left = total - sum(widths)
     while flexible:
         weights = sum(columns[index][2] for index in flexible)
-        capped = [index for index in flexible
-                  if natural[index] <= left * columns[index][2] / weights]
+        capped = [
+            index for index in flexible if natural[index] <= left * columns[index][2] / weights
+        ]
         if not capped:
             for index in flexible:
                 widths[index] = max(left * columns[index][2] / weights, 40.0)
@@ -196,8 +221,9 @@ def _keep_heading() -> CondPageBreak:
     return CondPageBreak(72)
 
 
-def _render(title: str, unit_name: str, generated_at: datetime, zone: ZoneInfo,
-            story: list, page_size: str) -> bytes:
+def _render(
+    title: str, unit_name: str, generated_at: datetime, zone: ZoneInfo, story: list, page_size: str
+) -> bytes:
     """Build the story with the header on every page; 'Page n of m' is filled in at the end."""
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, got {page_size!r}")
@@ -206,11 +232,23 @@ def _render(title: str, unit_name: str, generated_at: datetime, zone: ZoneInfo,
     unit = clean(unit_name)
     buffer = io.BytesIO()
     document = BaseDocTemplate(
-        buffer, pagesize=size, title=f"{title} - {unit}", author="nicu_milk",
-        creator="nicu_milk", invariant=1,
+        buffer,
+        pagesize=size,
+        title=f"{title} - {unit}",
+        author="nicu_milk",
+        creator="nicu_milk",
+        invariant=1,
     )
-    frame = Frame(MARGIN, MARGIN, size[0] - 2 * MARGIN, size[1] - 2 * MARGIN - HEADER_HEIGHT,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    frame = Frame(
+        MARGIN,
+        MARGIN,
+        size[0] - 2 * MARGIN,
+        size[1] - 2 * MARGIN - HEADER_HEIGHT,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
     document.addPageTemplates([PageTemplate(id="report", frames=[frame])])
 
     class NumberedCanvas(Canvas):
@@ -255,27 +293,42 @@ def _content_width(page_size: str) -> float:
     return PAGE_SIZES.get(page_size, LETTER)[0] - 2 * MARGIN
 
 
-def expiry_report_pdf(expired: list[ExpiryRow], expiring: list[ExpiryRow], within_hours: float,
-                      unit_name: str, generated_at: datetime, zone: ZoneInfo, *,
-                      page_size: str = "letter") -> bytes:
+def expiry_report_pdf(
+    expired: list[ExpiryRow],
+    expiring: list[ExpiryRow],
+    within_hours: float,
+    unit_name: str,
+    generated_at: datetime,
+    zone: ZoneInfo,
+    *,
+    page_size: str = "letter",
+) -> bytes:
     """Expired milk, then milk expiring within ``within_hours``, by storage unit and shelf."""
     styles = _styles()
     header = ["Baby", "MRN", "Code", "State", "Expires", "Reason", "Volume"]
     every = [*expired, *expiring]
-    widths = _fit_columns([
-        ("Baby", [clean(row.infant_name) for row in every], 3),
-        ("MRN", [clean(row.infant_mrn) for row in every], 1),
-        ("Code", [row.code for row in every], 0),
-        ("State", [row.state.upper() for row in every], 0),
-        ("Expires", [format_time(row.expires_at, zone) for row in every], 0),
-        ("Reason", [clean(row.expiry_reason or "") for row in every], 2),
-        ("Volume", [format_ml(row.volume_ml) for row in every], 0),
-    ], _content_width(page_size))
+    widths = _fit_columns(
+        [
+            ("Baby", [clean(row.infant_name) for row in every], 3),
+            ("MRN", [clean(row.infant_mrn) for row in every], 1),
+            ("Code", [row.code for row in every], 0),
+            ("State", [row.state.upper() for row in every], 0),
+            ("Expires", [format_time(row.expires_at, zone) for row in every], 0),
+            ("Reason", [clean(row.expiry_reason or "") for row in every], 2),
+            ("Volume", [format_ml(row.volume_ml) for row in every], 0),
+        ],
+        _content_width(page_size),
+    )
     hours = format_number(within_hours)
-    story: list = [_para("Expiry report", styles["title"]),
-                   _para(f"{len(expired)} expired; {len(expiring)} expiring within {hours} h. "
-                         "Grouped by storage unit and shelf, so that each can be pulled in one "
-                         "visit.", styles["body"])]
+    story: list = [
+        _para("Expiry report", styles["title"]),
+        _para(
+            f"{len(expired)} expired; {len(expiring)} expiring within {hours} h. "
+            "Grouped by storage unit and shelf, so that each can be pulled in one "
+            "visit.",
+            styles["body"],
+        ),
+    ]
     sections = (
         (f"Expired: pull and discard ({len(expired)})", expired),
         (f"Expiring within {hours} h: use first ({len(expiring)})", expiring),
@@ -294,56 +347,99 @@ def expiry_report_pdf(expired: list[ExpiryRow], expiring: list[ExpiryRow], withi
             group = list(group)
             where = f"{unit} · shelf {shelf}" if shelf else f"{unit} · no shelf"
             caption = _para(f"{where} ({len(group)} containers)", styles["group"])
-            body = [[
-                _cell(row.infant_name, widths[0], styles), _cell(row.infant_mrn, widths[1], styles),
-                row.code, row.state.upper(), format_time(row.expires_at, zone),
-                _cell(row.expiry_reason or "", widths[5], styles), format_ml(row.volume_ml),
-            ] for row in group]
-            story += [_keep_heading(),
-                      _table(header, body, widths, [("ALIGN", (6, 1), (6, -1), "RIGHT")],
-                             caption=caption)]
+            body = [
+                [
+                    _cell(row.infant_name, widths[0], styles),
+                    _cell(row.infant_mrn, widths[1], styles),
+                    row.code,
+                    row.state.upper(),
+                    format_time(row.expires_at, zone),
+                    _cell(row.expiry_reason or "", widths[5], styles),
+                    format_ml(row.volume_ml),
+                ]
+                for row in group
+            ]
+            story += [
+                _keep_heading(),
+                _table(
+                    header, body, widths, [("ALIGN", (6, 1), (6, -1), "RIGHT")], caption=caption
+                ),
+            ]
     return _render("Expiry report", unit_name, generated_at, zone, story, page_size)
 
 
-def inventory_report_pdf(rows: list[InventoryRow], unit_name: str, generated_at: datetime,
-                         zone: ZoneInfo, *, page_size: str = "letter") -> bytes:
+def inventory_report_pdf(
+    rows: list[InventoryRow],
+    unit_name: str,
+    generated_at: datetime,
+    zone: ZoneInfo,
+    *,
+    page_size: str = "letter",
+) -> bytes:
     """Per baby: volume by state, days of supply where a feeding rate is known, low supply."""
     styles = _styles()
     states = ["fresh", "frozen", "thawed"]
     for row in rows:
         states += [state for state in row.volume_by_state if state not in states]
-    header = ["Baby", "MRN", *[f"{state.capitalize()}\nmL" for state in states],
-              "Total\nmL", "Feeds\nmL a day", "Days of\nsupply", "Supply"]
+    header = [
+        "Baby",
+        "MRN",
+        *[f"{state.capitalize()}\nmL" for state in states],
+        "Total\nmL",
+        "Feeds\nmL a day",
+        "Days of\nsupply",
+        "Supply",
+    ]
     body = []
     low_rows = []
     for number, row in enumerate(rows, start=1):
         volumes = [float(row.volume_by_state.get(state) or 0) for state in states]
-        body.append([
-            "", "", *[format_number(volume) for volume in volumes], format_number(sum(volumes)),
-            format_number(row.daily_volume_ml) if row.daily_volume_ml is not None else "–",
-            format_number(row.days_of_supply) if row.days_of_supply is not None else "–",
-            "LOW" if row.low_supply else "ok",
-        ])
+        body.append(
+            [
+                "",
+                "",
+                *[format_number(volume) for volume in volumes],
+                format_number(sum(volumes)),
+                format_number(row.daily_volume_ml) if row.daily_volume_ml is not None else "–",
+                format_number(row.days_of_supply) if row.days_of_supply is not None else "–",
+                "LOW" if row.low_supply else "ok",
+            ]
+        )
         if row.low_supply:
             low_rows.append(number)
     widths = _fit_columns(
-        [("Baby", [clean(row.infant_name) for row in rows], 3),
-         ("MRN", [clean(row.infant_mrn) for row in rows], 1)]
-        + [(title, [line[index + 2] for line in body], 0)
-           for index, title in enumerate(header[2:])],
-        _content_width(page_size))
-    body = [[_cell(row.infant_name, widths[0], styles), _cell(row.infant_mrn, widths[1], styles),
-             *line[2:]] for row, line in zip(rows, body, strict=True)]
+        [
+            ("Baby", [clean(row.infant_name) for row in rows], 3),
+            ("MRN", [clean(row.infant_mrn) for row in rows], 1),
+        ]
+        + [
+            (title, [line[index + 2] for line in body], 0) for index, title in enumerate(header[2:])
+        ],
+        _content_width(page_size),
+    )
+    body = [
+        [
+            _cell(row.infant_name, widths[0], styles),
+            _cell(row.infant_mrn, widths[1], styles),
+            *line[2:],
+        ]
+        for row, line in zip(rows, body, strict=True)
+    ]
     last = len(header) - 1
     extra = [("ALIGN", (2, 0), (last - 1, -1), "RIGHT")]
     for number in low_rows:
-        extra += [("FONT", (last, number), (last, number), BOLD, CELL_SIZE),
-                  ("BACKGROUND", (last, number), (last, number), GREY)]
+        extra += [
+            ("FONT", (last, number), (last, number), BOLD, CELL_SIZE),
+            ("BACKGROUND", (last, number), (last, number), GREY),
+        ]
     low = len(low_rows)
     story: list = [
         _para("Inventory by baby", styles["title"]),
-        _para(f"{len(rows)} babies with milk in the unit; {low} low on supply. Days of supply "
-              "is shown where a daily feeding volume is known.", styles["body"]),
+        _para(
+            f"{len(rows)} babies with milk in the unit; {low} low on supply. Days of supply "
+            "is shown where a daily feeding volume is known.",
+            styles["body"],
+        ),
     ]
     if rows:
         story.append(_table(header, body, widths, extra))
@@ -352,10 +448,17 @@ def inventory_report_pdf(rows: list[InventoryRow], unit_name: str, generated_at:
     return _render("Inventory by baby", unit_name, generated_at, zone, story, page_size)
 
 
-def near_miss_report_pdf(counts: dict[str, int], rows: list[NearMissRow],
-                         since: datetime | None, until: datetime | None, unit_name: str,
-                         generated_at: datetime, zone: ZoneInfo, *,
-                         page_size: str = "letter") -> bytes:
+def near_miss_report_pdf(
+    counts: dict[str, int],
+    rows: list[NearMissRow],
+    since: datetime | None,
+    until: datetime | None,
+    unit_name: str,
+    generated_at: datetime,
+    zone: ZoneInfo,
+    *,
+    page_size: str = "letter",
+) -> bytes:
     """Stopped and warned feeding attempts in a period: counts by reason, then each one."""
     styles = _styles()
     total = _content_width(page_size)
@@ -363,49 +466,75 @@ def near_miss_report_pdf(counts: dict[str, int], rows: list[NearMissRow],
     end = format_time(until, zone) if until else "now"
     story: list = [
         _para("Near misses: stopped and warned feeds", styles["title"]),
-        _para(f"From {start} to {end}. {len(rows)} attempts. Each stop is the system "
-              "working: milk that did not reach the wrong baby.", styles["body"]),
+        _para(
+            f"From {start} to {end}. {len(rows)} attempts. Each stop is the system "
+            "working: milk that did not reach the wrong baby.",
+            styles["body"],
+        ),
         _para("By reason", styles["heading"]),
     ]
     if counts:
         ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         count_widths = [total * 0.4, total * 0.15]
         count_rows = [[reason, str(count)] for reason, count in ordered]
-        story.append(_table(["Reason", "Count"], count_rows, count_widths,
-                            [("ALIGN", (1, 0), (1, -1), "RIGHT")]))
+        story.append(
+            _table(
+                ["Reason", "Count"], count_rows, count_widths, [("ALIGN", (1, 0), (1, -1), "RIGHT")]
+            )
+        )
     else:
         story.append(_para("None.", styles["body"]))
     story.append(_para("Each attempt", styles["heading"]))
     if rows:
+
         def reasons(row: NearMissRow) -> str:
             return " ".join(row.reasons) if row.reasons else ", ".join(row.reason_codes)
 
         def baby(row: NearMissRow) -> str:
             return row.infant or row.infant_code
 
-        widths = _fit_columns([
-            ("Time", [format_time(row.at, zone) for row in rows], 0),
-            ("Nurse", [clean(row.user) for row in rows], 1),
-            ("Verdict", [row.verdict.upper() for row in rows], 0),
-            ("Reasons", [reasons(row) for row in rows], 4),
-            ("Baby", [clean(baby(row)) for row in rows], 2),
-            ("Container (scanned)", [clean(row.container_code) for row in rows], 1),
-        ], total)
-        body = [[
-            format_time(row.at, zone), _cell(row.user, widths[1], styles), row.verdict.upper(),
-            _cell(reasons(row), widths[3], styles),
-            _cell(baby(row), widths[4], styles), _cell(row.container_code, widths[5], styles),
-        ] for row in sorted(rows, key=lambda row: row.at)]
-        story.append(_table(["Time", "Nurse", "Verdict", "Reasons", "Baby",
-                             "Container (scanned)"], body, widths))
+        widths = _fit_columns(
+            [
+                ("Time", [format_time(row.at, zone) for row in rows], 0),
+                ("Nurse", [clean(row.user) for row in rows], 1),
+                ("Verdict", [row.verdict.upper() for row in rows], 0),
+                ("Reasons", [reasons(row) for row in rows], 4),
+                ("Baby", [clean(baby(row)) for row in rows], 2),
+                ("Container (scanned)", [clean(row.container_code) for row in rows], 1),
+            ],
+            total,
+        )
+        body = [
+            [
+                format_time(row.at, zone),
+                _cell(row.user, widths[1], styles),
+                row.verdict.upper(),
+                _cell(reasons(row), widths[3], styles),
+                _cell(baby(row), widths[4], styles),
+                _cell(row.container_code, widths[5], styles),
+            ]
+            for row in sorted(rows, key=lambda row: row.at)
+        ]
+        story.append(
+            _table(
+                ["Time", "Nurse", "Verdict", "Reasons", "Baby", "Container (scanned)"], body, widths
+            )
+        )
     else:
         story.append(_para("None.", styles["body"]))
     return _render("Near misses", unit_name, generated_at, zone, story, page_size)
 
 
-def discharge_report_pdf(infant_name: str, infant_mrn: str, rows: list[DischargeRow],
-                         unit_name: str, generated_at: datetime, zone: ZoneInfo, *,
-                         page_size: str = "letter") -> bytes:
+def discharge_report_pdf(
+    infant_name: str,
+    infant_mrn: str,
+    rows: list[DischargeRow],
+    unit_name: str,
+    generated_at: datetime,
+    zone: ZoneInfo,
+    *,
+    page_size: str = "letter",
+) -> bytes:
     """The milk to return to the family at discharge, with room to sign for it.
 
     Bottles that do not go home (expired, donor milk) are listed too, each saying why, so that
@@ -415,50 +544,78 @@ def discharge_report_pdf(infant_name: str, infant_mrn: str, rows: list[Discharge
     total = _content_width(page_size)
     going = [row for row in rows if row.note is None]
     staying = len(rows) - len(going)
-    summary = (f"{len(going)} container{'' if len(going) == 1 else 's'} to take home, "
-               f"{format_ml(sum(row.volume_ml for row in going))} in all.")
+    summary = (
+        f"{len(going)} container{'' if len(going) == 1 else 's'} to take home, "
+        f"{format_ml(sum(row.volume_ml for row in going))} in all."
+    )
     if staying:
-        summary += (f" {staying} container{'' if staying == 1 else 's'} stay"
-                    f"{'s' if staying == 1 else ''} in the unit (see the last column).")
+        summary += (
+            f" {staying} container{'' if staying == 1 else 's'} stay"
+            f"{'s' if staying == 1 else ''} in the unit (see the last column)."
+        )
     story: list = [
         _para("Milk to send home at discharge", styles["title"]),
         _para(f"{infant_name} · MRN {infant_mrn}", styles["heading"], bold=True),
         _para(summary, styles["body"]),
     ]
     if rows:
-        times = [format_time(moment, zone) for row in rows
-                 for moment in (row.expressed_at, row.expires_at) if moment] or ["–"]
+        times = [
+            format_time(moment, zone)
+            for row in rows
+            for moment in (row.expressed_at, row.expires_at)
+            if moment
+        ] or ["–"]
         notes = [row.note or "Yes" for row in rows]
-        widths = _fit_columns([
-            ("Code", [row.code for row in rows], 0),
-            ("State", [row.state.upper() for row in rows], 0),
-            ("Volume", [format_ml(row.volume_ml) for row in rows], 0),
-            ("Expressed", times, 0),
-            ("Expires", times, 0),
-            ("Location", [clean(row.location) for row in rows], 1),
-            ("Goes home?", notes, 1),
-        ], total)
-        body = [[
-            row.code, row.state.upper(), format_ml(row.volume_ml),
-            format_time(row.expressed_at, zone) if row.expressed_at else "–",
-            format_time(row.expires_at, zone) if row.expires_at else "–",
-            _cell(row.location, widths[5], styles),
-            _cell(note, widths[6], styles, bold=row.note is not None),
-        ] for row, note in zip(rows, notes, strict=True)]
-        story.append(_table(
-            ["Code", "State", "Volume", "Expressed", "Expires", "Location", "Goes home?"],
-            body, widths, [("ALIGN", (2, 0), (2, -1), "RIGHT")]))
+        widths = _fit_columns(
+            [
+                ("Code", [row.code for row in rows], 0),
+                ("State", [row.state.upper() for row in rows], 0),
+                ("Volume", [format_ml(row.volume_ml) for row in rows], 0),
+                ("Expressed", times, 0),
+                ("Expires", times, 0),
+                ("Location", [clean(row.location) for row in rows], 1),
+                ("Goes home?", notes, 1),
+            ],
+            total,
+        )
+        body = [
+            [
+                row.code,
+                row.state.upper(),
+                format_ml(row.volume_ml),
+                format_time(row.expressed_at, zone) if row.expressed_at else "–",
+                format_time(row.expires_at, zone) if row.expires_at else "–",
+                _cell(row.location, widths[5], styles),
+                _cell(note, widths[6], styles, bold=row.note is not None),
+            ]
+            for row, note in zip(rows, notes, strict=True)
+        ]
+        story.append(
+            _table(
+                ["Code", "State", "Volume", "Expressed", "Expires", "Location", "Goes home?"],
+                body,
+                widths,
+                [("ALIGN", (2, 0), (2, -1), "RIGHT")],
+            )
+        )
     else:
         story.append(_para("No milk to return.", styles["body"]))
     story += [Spacer(1, 18)]
     sign = [["Returned by (nurse)", "", "Received by (family)", "", "Date and time", ""]]
-    story.append(Table(sign, colWidths=_scaled([12, 18, 13, 18, 10, 14], total), rowHeights=[22],
-                       style=TableStyle([
-                           ("FONT", (0, 0), (-1, -1), REGULAR, 8),
-                           ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                           ("LINEBELOW", (1, 0), (1, 0), 0.5, colors.black),
-                           ("LINEBELOW", (3, 0), (3, 0), 0.5, colors.black),
-                           ("LINEBELOW", (5, 0), (5, 0), 0.5, colors.black),
-                       ])))
+    story.append(
+        Table(
+            sign,
+            colWidths=_scaled([12, 18, 13, 18, 10, 14], total),
+            rowHeights=[22],
+            style=TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), REGULAR, 8),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LINEBELOW", (1, 0), (1, 0), 0.5, colors.black),
+                    ("LINEBELOW", (3, 0), (3, 0), 0.5, colors.black),
+                    ("LINEBELOW", (5, 0), (5, 0), 0.5, colors.black),
+                ]
+            ),
+        )
+    )
     return _render("Discharge", unit_name, generated_at, zone, story, page_size)
-

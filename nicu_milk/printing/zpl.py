@@ -32,16 +32,16 @@ def escape(text: str) -> str:
     return text.replace("_", "_5F").replace("^", "_5E").replace("~", "_7E")
 
 
-def label_zpl(content: LabelContent, layout: Layout, zone: ZoneInfo, *,
-              last_resort: bool = True) -> str:
+def label_zpl(
+    content: LabelContent, layout: Layout, zone: ZoneInfo, *, last_resort: bool = True
+) -> str:
     """The container label as one ZPL II format for the layout's printer resolution."""
     plan = container_plan(content, layout, zone, last_resort=last_resort)
     dots = layout.dots
     spec = layout.zpl
     if not spec.font_file:
         _require_built_in_font(plan, layout)
-    commands = ["^XA", "^CI28", f"^PW{dots(layout.width)}", f"^LL{dots(layout.height)}",
-                "^LH0,0"]
+    commands = ["^XA", "^CI28", f"^PW{dots(layout.width)}", f"^LL{dots(layout.height)}", "^LH0,0"]
     for item in plan.items:
         if isinstance(item, Box):
             w, h = max(1, dots(item.width)), max(1, dots(item.height))
@@ -55,18 +55,24 @@ def label_zpl(content: LabelContent, layout: Layout, zone: ZoneInfo, *,
             else:
                 font = f"^A{spec.font}N,{height},{wide}"
             reverse = "^FR" if item.white else ""
-            commands.append(f"^FT{dots(item.x)},{dots(item.baseline)}{font}{reverse}"
-                            f"^FH^FD{escape(item.text)}^FS")
+            commands.append(
+                f"^FT{dots(item.x)},{dots(item.baseline)}{font}{reverse}"
+                f"^FH^FD{escape(item.text)}^FS"
+            )
         elif isinstance(item, Bars):
             module, height = dots(item.module), dots(item.height)
-            commands.append(f"^FO{dots(item.x)},{dots(item.top)}^BY{module},3,{height}"
-                            f"^BCN,{height},N,N,N,A^FH^FD{escape(item.code)}^FS")
+            commands.append(
+                f"^FO{dots(item.x)},{dots(item.top)}^BY{module},3,{height}"
+                f"^BCN,{height},N,N,N,A^FH^FD{escape(item.code)}^FS"
+            )
         elif isinstance(item, Matrix):
             size = len(item.rows) if len(item.rows) <= 49 else ""
             escape_char = next(c for c in _BX_ESCAPES if c not in item.code)
-            commands.append(f"^FO{dots(item.x)},{dots(item.top)}"
-                            f"^BXN,{dots(item.module)},200,{size},{size},,{escape_char},1"
-                            f"^FH^FD{escape(item.code)}^FS")
+            commands.append(
+                f"^FO{dots(item.x)},{dots(item.top)}"
+                f"^BXN,{dots(item.module)},200,{size},{size},,{escape_char},1"
+                f"^FH^FD{escape(item.code)}^FS"
+            )
     commands += ["^PQ1", "^XZ"]
     return "\n".join(commands) + "\n"
 
@@ -81,7 +87,8 @@ def _require_built_in_font(plan, layout: Layout) -> None:
                     f"{item.text!r} has characters beyond Latin-1 ({''.join(beyond)}), which the "
                     f"printer's built-in font {layout.zpl.font!r} does not print. Set "
                     f"zpl.font_file in {layout.source} to a Unicode font stored on the printer "
-                    "(for example \"E:TT0003M_.TTF\"), or print this label as PDF.")
+                    '(for example "E:TT0003M_.TTF"), or print this label as PDF.'
+                )
 
 
 def send_to_printer(zpl: str, host: str, port: int = 9100, timeout: float = 5.0) -> None:
@@ -106,14 +113,18 @@ def send_to_printer(zpl: str, host: str, port: int = 9100, timeout: float = 5.0)
     except ConnectionRefusedError:
         raise PrinterError(
             f"the label printer at {where} refused the connection: is it switched on, and "
-            f"does it accept raw printing on port {port}?") from None
+            f"does it accept raw printing on port {port}?"
+        ) from None
     except TimeoutError:
         raise PrinterError(
             f"the label printer at {where} did not answer within {timeout:g} s: check that "
-            "it is switched on and on the network") from None
+            "it is switched on and on the network"
+        ) from None
     except socket.gaierror as error:
-        raise PrinterError(f"the label printer host {host!r} is unknown: {error.strerror}") \
-            from None
+        raise PrinterError(
+            f"the label printer host {host!r} is unknown: {error.strerror}"
+        ) from None
     except OSError as error:
-        raise PrinterError(f"could not send the label to the printer at {where}: "
-                           f"{error.strerror or error}") from None
+        raise PrinterError(
+            f"could not send the label to the printer at {where}: {error.strerror or error}"
+        ) from None

@@ -33,6 +33,7 @@ def infant_by_wristband(session: Session, scanned: str) -> Infant | None:
     ).all()
     return matches[0] if len(matches) == 1 else None
 
+
 # The oldest a baby in a neonatal unit plausibly is: an older date of birth is a typing mistake.
 OLDEST_PATIENT = dt.timedelta(days=731)
 

@@ -20,6 +20,7 @@ SEARCH_LIMIT = 25
 
 # --- babies ---------------------------------------------------------------------------------
 
+
 def infant_by_wristband(session: Session, scanned: str) -> Infant | None:
     return families.infant_by_wristband(session, scanned)
 
@@ -33,9 +34,11 @@ def search_infants(session: Session, text: str) -> list[Infant]:
     text = text.strip()
     if not text:
         return []
-    exact = list(session.scalars(
-        select(Infant).where(or_(Infant.mrn == text, Infant.wristband_code == text))
-    ))
+    exact = list(
+        session.scalars(
+            select(Infant).where(or_(Infant.mrn == text, Infant.wristband_code == text))
+        )
+    )
     found = {infant.id: infant for infant in exact}
     folded = names.search_form(text)
     if folded:
@@ -54,37 +57,46 @@ def infants(session: Session, *, admitted_only: bool = False) -> list[Infant]:
     query = select(Infant).options(joinedload(Infant.mother))
     if admitted_only:
         query = query.where(Infant.admitted)
-    return list(session.scalars(
-        query.order_by(Infant.admitted.desc(), Infant.last_name, Infant.first_name)
-    ))
+    return list(
+        session.scalars(query.order_by(Infant.admitted.desc(), Infant.last_name, Infant.first_name))
+    )
 
 
 def stock_of(session: Session, infant: Infant) -> list[Container]:
     """A baby's milk still in the unit (reserved labels included), soonest expiry first."""
-    return list(session.scalars(
-        select(Container)
-        .options(joinedload(Container.location).joinedload(StorageLocation.parent))
-        .where(Container.infant_id == infant.id, Container.state.in_(IN_INVENTORY))
-        .order_by(Container.state == "reserved", Container.expires_at, Container.code)
-    ))
+    return list(
+        session.scalars(
+            select(Container)
+            .options(joinedload(Container.location).joinedload(StorageLocation.parent))
+            .where(Container.infant_id == infant.id, Container.state.in_(IN_INVENTORY))
+            .order_by(Container.state == "reserved", Container.expires_at, Container.code)
+        )
+    )
 
 
 def reserved_of(session: Session, infant: Infant) -> list[Container]:
-    return list(session.scalars(
-        select(Container)
-        .where(Container.infant_id == infant.id, Container.state == "reserved")
-        .order_by(Container.code)
-    ))
+    return list(
+        session.scalars(
+            select(Container)
+            .where(Container.infant_id == infant.id, Container.state == "reserved")
+            .order_by(Container.code)
+        )
+    )
 
 
 def expiring_of(session: Session, infant: Infant, until: dt.datetime) -> list[Container]:
     """The baby's stored milk that expires before `until` (already expired included)."""
-    return list(session.scalars(
-        select(Container)
-        .where(Container.infant_id == infant.id, Container.state.in_(ON_HAND),
-               Container.expires_at <= until)
-        .order_by(Container.expires_at, Container.code)
-    ))
+    return list(
+        session.scalars(
+            select(Container)
+            .where(
+                Container.infant_id == infant.id,
+                Container.state.in_(ON_HAND),
+                Container.expires_at <= until,
+            )
+            .order_by(Container.expires_at, Container.code)
+        )
+    )
 
 
 @dataclass
@@ -119,32 +131,57 @@ class HistoryLine:
 def history(session: Session, container: Container) -> list[HistoryLine]:
     """The bottle's events, newest first, naming places and people rather than their codes."""
     events = sorted(container.events, key=lambda event: event.id, reverse=True)
-    wanted = {key: {event.details.get(key) for event in events} - {None}
-              for key in ("location", "infant", "witness")}
-    places = {place.code: place for place in session.scalars(
-        select(StorageLocation).where(StorageLocation.code.in_(wanted["location"]))
-    )} if wanted["location"] else {}
-    babies = {baby.mrn: baby for baby in session.scalars(
-        select(Infant).where(Infant.mrn.in_(wanted["infant"]))
-    )} if wanted["infant"] else {}
-    witnesses = {user.username: user for user in session.scalars(
-        select(User).where(User.username.in_(wanted["witness"]))
-    )} if wanted["witness"] else {}
+    wanted = {
+        key: {event.details.get(key) for event in events} - {None}
+        for key in ("location", "infant", "witness")
+    }
+    places = (
+        {
+            place.code: place
+            for place in session.scalars(
+                select(StorageLocation).where(StorageLocation.code.in_(wanted["location"]))
+            )
+        }
+        if wanted["location"]
+        else {}
+    )
+    babies = (
+        {
+            baby.mrn: baby
+            for baby in session.scalars(select(Infant).where(Infant.mrn.in_(wanted["infant"])))
+        }
+        if wanted["infant"]
+        else {}
+    )
+    witnesses = (
+        {
+            user.username: user
+            for user in session.scalars(select(User).where(User.username.in_(wanted["witness"])))
+        }
+        if wanted["witness"]
+        else {}
+    )
     return [
-        HistoryLine(event, places.get(event.details.get("location")),
-                    babies.get(event.details.get("infant")),
-                    witnesses.get(event.details.get("witness")))
+        HistoryLine(
+            event,
+            places.get(event.details.get("location")),
+            babies.get(event.details.get("infant")),
+            witnesses.get(event.details.get("witness")),
+        )
         for event in events
     ]
 
 
 # --- storage --------------------------------------------------------------------------------
 
+
 def location_choices(session: Session) -> list[tuple[str, str, str]]:
     """(code, path, kind) of every storage place, ordered by path, for pick lists."""
-    places = session.scalars(
-        select(StorageLocation).options(joinedload(StorageLocation.parent))
-    ).unique().all()
+    places = (
+        session.scalars(select(StorageLocation).options(joinedload(StorageLocation.parent)))
+        .unique()
+        .all()
+    )
     return sorted(((p.code, p.path, p.kind) for p in places), key=lambda row: row[1].casefold())
 
 
@@ -192,23 +229,31 @@ def storage_units(session: Session, now: dt.datetime) -> list[StorageUnit]:
         top[place.id] = place.storage_unit.id
     counts: dict[int, list[int]] = {}
     for location_id, expires_at in session.execute(
-        select(Container.location_id, Container.expires_at)
-        .where(Container.state.in_(IN_INVENTORY), Container.location_id.is_not(None))
+        select(Container.location_id, Container.expires_at).where(
+            Container.state.in_(IN_INVENTORY), Container.location_id.is_not(None)
+        )
     ):
         tally = counts.setdefault(top[location_id], [0, 0])
         tally[0] += 1
         tally[1] += expires_at is not None and expires_at <= now
     units = [place for place in places if place.parent_id is None]
-    return [StorageUnit(place, *counts.get(place.id, [0, 0]))
-            for place in sorted(units, key=lambda p: (p.name.casefold(), p.code))]
+    return [
+        StorageUnit(place, *counts.get(place.id, [0, 0]))
+        for place in sorted(units, key=lambda p: (p.name.casefold(), p.code))
+    ]
 
 
 # --- accounts -------------------------------------------------------------------------------
 
+
 def users(session: Session) -> list[User]:
-    return list(session.scalars(
-        select(User).options(joinedload(User.infants)).order_by(User.active.desc(), User.username)
-    ).unique())
+    return list(
+        session.scalars(
+            select(User)
+            .options(joinedload(User.infants))
+            .order_by(User.active.desc(), User.username)
+        ).unique()
+    )
 
 
 def user_named(session: Session, username: str) -> User:
@@ -232,8 +277,9 @@ def link_parent(session: Session, user: User, infant: Infant) -> None:
     if user.role != "parent":
         raise InvalidInput("NOT_A_PARENT", "Only a parent account is linked to babies.")
     if any(linked.id == infant.id for linked in user.infants):
-        raise Conflict("ALREADY_LINKED",
-                       f"{user.username} is already linked to {infant.full_name}.")
+        raise Conflict(
+            "ALREADY_LINKED", f"{user.username} is already linked to {infant.full_name}."
+        )
     user.infants.append(infant)
 
 

@@ -96,8 +96,10 @@ def _idle_timeout():
     if isinstance(seen, int | float) and moment - seen > minutes * 60:
         logout_user()
         session.clear()
-        flash(f"You were signed out after {minutes:g} minutes without activity. "
-              "Sign in again.", "info")
+        flash(
+            f"You were signed out after {minutes:g} minutes without activity. Sign in again.",
+            "info",
+        )
         if request.endpoint == "auth.login":
             return None
         target = request.full_path if request.method == "GET" else None
@@ -108,18 +110,32 @@ def _idle_timeout():
 
 def _csrf_error(error: CSRFError):
     db.session.rollback()
-    return page_error(400, "This form could not be accepted because the page was out of date "
-                           "(perhaps you were signed out meanwhile). Go back, reload the page "
-                           "and enter it again.")
+    return page_error(
+        400,
+        "This form could not be accepted because the page was out of date "
+        "(perhaps you were signed out meanwhile). Go back, reload the page "
+        "and enter it again.",
+    )
 
 
 def page_error(status: int, message: str):
     """The page shown for an error outside a form: what went wrong and where to go next."""
-    titles = {400: "That could not be done", 403: "Not available to you",
-              404: "Not found", 405: "Not available", 409: "Not allowed now",
-              413: "Too large", 500: "Something went wrong", 503: "Not available yet"}
+    titles = {
+        400: "That could not be done",
+        403: "Not available to you",
+        404: "Not found",
+        405: "Not available",
+        409: "Not allowed now",
+        413: "Too large",
+        500: "Something went wrong",
+        503: "Not available yet",
+    }
     if status == 401:
         return redirect(url_for("auth.login", next=request.path))
-    return render_template("error.html", status=status,
-                           title=titles.get(status, "That could not be done"),
-                           message=message, generated_at=dt.datetime.now(dt.UTC)), status
+    return render_template(
+        "error.html",
+        status=status,
+        title=titles.get(status, "That could not be done"),
+        message=message,
+        generated_at=dt.datetime.now(dt.UTC),
+    ), status

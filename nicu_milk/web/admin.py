@@ -36,9 +36,15 @@ ADMIN = ("admin",)
 
 
 def _password(label: str):
-    return PasswordField(label, [InputRequired("Enter a password."),
-                                 Length(min=8, max=200, message="At least 8 characters."),
-                                 printable], render_kw={"autocomplete": "new-password"})
+    return PasswordField(
+        label,
+        [
+            InputRequired("Enter a password."),
+            Length(min=8, max=200, message="At least 8 characters."),
+            printable,
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class UserForm(FlaskForm):
@@ -61,12 +67,17 @@ class LinkForm(FlaskForm):
 class LocationForm(FlaskForm):
     code = code_field("Code (what its barcode holds)")
     name = text_field("Name", required=True)
-    parent_code = code_field("Inside (for a shelf or bin: the fridge or freezer’s code)",
-                             required=False)
-    kind = SelectField("Kind (for a fridge or freezer; a shelf takes its parent’s)",
-                       choices=choices([("", "— a shelf or bin: same as its parent —")]
-                                       + [(kind, KIND_WORDS[kind]) for kind in LOCATION_KINDS]),
-                       validators=[Optional()])
+    parent_code = code_field(
+        "Inside (for a shelf or bin: the fridge or freezer’s code)", required=False
+    )
+    kind = SelectField(
+        "Kind (for a fridge or freezer; a shelf takes its parent’s)",
+        choices=choices(
+            [("", "— a shelf or bin: same as its parent —")]
+            + [(kind, KIND_WORDS[kind]) for kind in LOCATION_KINDS]
+        ),
+        validators=[Optional()],
+    )
 
 
 @bp.route("/")
@@ -83,28 +94,45 @@ def users():
         mrns = [form.infant_mrn.data] if form.infant_mrn.data else []
         try:
             user = accounts.create_user(
-                db.session, form.username.data, form.role.data, form.password.data,
-                infant_mrns=mrns, display_name=form.display_name.data or None,
+                db.session,
+                form.username.data,
+                form.role.data,
+                form.password.data,
+                infant_mrns=mrns,
+                display_name=form.display_name.data or None,
                 badge_code=form.badge_code.data or None,
-                hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+                hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"),
+            )
         except DomainError as refused:
-            show_domain_error(form, refused, {
-                "DUPLICATE_USERNAME": "username", "DUPLICATE_BADGE": "badge_code",
-                "NOT_A_PARENT": "infant_mrn", "UNKNOWN_INFANT": "infant_mrn",
-                "WEAK_PASSWORD": "password", "INVALID_ROLE": "role"})
+            show_domain_error(
+                form,
+                refused,
+                {
+                    "DUPLICATE_USERNAME": "username",
+                    "DUPLICATE_BADGE": "badge_code",
+                    "NOT_A_PARENT": "infant_mrn",
+                    "UNKNOWN_INFANT": "infant_mrn",
+                    "WEAK_PASSWORD": "password",
+                    "INVALID_ROLE": "role",
+                },
+            )
         else:
             db.session.commit()
             flash(f"Created {ROLE_WORDS[user.role].lower()} {user.username}.", "success")
             return redirect(url_for("admin.users"))
     form.password.data = ""
     return render_template("admin/users.html", form=form, users=pages.users(db.session)), (
-        400 if form.errors or form.form_errors else 200)
+        400 if form.errors or form.form_errors else 200
+    )
 
 
 def _user_page(user, *, password_form=None, link_form=None, status=200):
     return render_template(
-        "admin/user.html", user=user, password_form=password_form or PasswordForm(formdata=None),
-        link_form=link_form or LinkForm(formdata=None)), status
+        "admin/user.html",
+        user=user,
+        password_form=password_form or PasswordForm(formdata=None),
+        link_form=link_form or LinkForm(formdata=None),
+    ), status
 
 
 @bp.route("/users/<username>")
@@ -119,8 +147,11 @@ def reset_password(username: str):
     account = pages.user_named(db.session, username)
     form = PasswordForm()
     if form.validate_on_submit():
-        accounts.set_password(account, form.password.data,
-                              hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+        accounts.set_password(
+            account,
+            form.password.data,
+            hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"),
+        )
         accounts.revoke_all(db.session, account, now())
         db.session.commit()
         flash(f"New password set for {account.username}. Their API tokens were revoked.", "success")
@@ -140,8 +171,10 @@ def set_active(username: str, change: str):
             flash(refused.message, "error")
         else:
             db.session.commit()
-            flash(f"{account.username} is {'active again' if account.active else 'deactivated'}.",
-                  "success")
+            flash(
+                f"{account.username} is {'active again' if account.active else 'deactivated'}.",
+                "success",
+            )
     return redirect(url_for("admin.user", username=account.username))
 
 
@@ -152,13 +185,20 @@ def link(username: str):
     form = LinkForm()
     if form.validate_on_submit():
         try:
-            infant = pages.infant_by_wristband(db.session, form.infant_mrn.data) or \
-                infant_for(db.session, me(), form.infant_mrn.data)
+            infant = pages.infant_by_wristband(db.session, form.infant_mrn.data) or infant_for(
+                db.session, me(), form.infant_mrn.data
+            )
             pages.link_parent(db.session, account, infant)
         except DomainError as refused:
-            show_domain_error(form, refused, {"UNKNOWN_INFANT": "infant_mrn",
-                                              "ALREADY_LINKED": "infant_mrn",
-                                              "NOT_A_PARENT": "infant_mrn"})
+            show_domain_error(
+                form,
+                refused,
+                {
+                    "UNKNOWN_INFANT": "infant_mrn",
+                    "ALREADY_LINKED": "infant_mrn",
+                    "NOT_A_PARENT": "infant_mrn",
+                },
+            )
         else:
             db.session.commit()
             flash(f"{account.username} is linked to {infant.full_name}.", "success")
@@ -190,25 +230,37 @@ def locations():
         parent = form.parent_code.data or None
         kind = form.kind.data or None
         if parent is None and kind is None:
-            add_error(form, "Choose the kind of a fridge or freezer; for a shelf, give the code "
-                            "of the fridge or freezer it is in.", "kind")
+            add_error(
+                form,
+                "Choose the kind of a fridge or freezer; for a shelf, give the code "
+                "of the fridge or freezer it is in.",
+                "kind",
+            )
         else:
             try:
-                place = create_location(db.session, form.code.data, form.name.data,
-                                        None if parent else kind, parent)
+                place = create_location(
+                    db.session, form.code.data, form.name.data, None if parent else kind, parent
+                )
             except DomainError as refused:
-                show_domain_error(form, refused, {"DUPLICATE_LOCATION": "code",
-                                                  "UNKNOWN_PARENT": "parent_code",
-                                                  "KIND_REQUIRED": "kind",
-                                                  "KIND_INHERITED": "kind"})
+                show_domain_error(
+                    form,
+                    refused,
+                    {
+                        "DUPLICATE_LOCATION": "code",
+                        "UNKNOWN_PARENT": "parent_code",
+                        "KIND_REQUIRED": "kind",
+                        "KIND_INHERITED": "kind",
+                    },
+                )
             else:
                 db.session.commit()
-                flash(f"Added {place.path} ({place.code}). Print its barcode label below.",
-                      "success")
+                flash(
+                    f"Added {place.path} ({place.code}). Print its barcode label below.", "success"
+                )
                 return redirect(url_for("admin.locations"))
-    return render_template("admin/locations.html", form=form,
-                           places=pages.location_choices(db.session)), (
-        400 if form.errors or form.form_errors else 200)
+    return render_template(
+        "admin/locations.html", form=form, places=pages.location_choices(db.session)
+    ), (400 if form.errors or form.form_errors else 200)
 
 
 def location_barcode_svg(code: str) -> bytes:
@@ -218,8 +270,16 @@ def location_barcode_svg(code: str) -> bytes:
 
     out = io.BytesIO()
     barcode.get("code128", code, writer=SVGWriter()).write(
-        out, options={"module_width": 0.33, "module_height": 18, "quiet_zone": 6.5,
-                      "font_size": 12, "text_distance": 5, "compress": False})
+        out,
+        options={
+            "module_width": 0.33,
+            "module_height": 18,
+            "quiet_zone": 6.5,
+            "font_size": 12,
+            "text_distance": 5,
+            "compress": False,
+        },
+    )
     return out.getvalue()
 
 
@@ -233,18 +293,23 @@ def _printable_code(code: str) -> bool:
 def location_barcode(code: str):
     place = get_location(db.session, code)
     if not _printable_code(place.code):
-        abort(409, f"The code {place.code!r} has characters a Code 128 barcode cannot hold. "
-                   "Create the location again with letters, digits and dashes only.")
-    return file_response(location_barcode_svg(place.code), "image/svg+xml",
-                         f"location-{place.code}.svg")
+        abort(
+            409,
+            f"The code {place.code!r} has characters a Code 128 barcode cannot hold. "
+            "Create the location again with letters, digits and dashes only.",
+        )
+    return file_response(
+        location_barcode_svg(place.code), "image/svg+xml", f"location-{place.code}.svg"
+    )
 
 
 @bp.route("/locations/<code>/label")
 @allow(*ADMIN)
 def location_label(code: str):
     place = get_location(db.session, code)
-    return render_template("admin/location_label.html", place=place,
-                           drawable=_printable_code(place.code))
+    return render_template(
+        "admin/location_label.html", place=place, drawable=_printable_code(place.code)
+    )
 
 
 def _sentence(text: str) -> str:
@@ -256,21 +321,33 @@ def _sentence(text: str) -> str:
 def policy_page():
     rules = policy()
     limits = [
-        {"rule": rule, "what": _sentence(what.replace("<=", "≤")), "limit": str(span),
-         "counted_from": _sentence(counted_from)}
+        {
+            "rule": rule,
+            "what": _sentence(what.replace("<=", "≤")),
+            "limit": str(span),
+            "counted_from": _sentence(counted_from),
+        }
         for rule, span in rules.limits.items()
         for what, counted_from in [RULE_DESCRIPTIONS[rule]]
     ]
     temperatures = [
-        {"kind": limit.kind, "range": _sentence(limit.range_text()),
-         "opens_minutes": limit.opens_after.total_seconds() / 60
-         if limit.range_text() != "no limit" else None}
+        {
+            "kind": limit.kind,
+            "range": _sentence(limit.range_text()),
+            "opens_minutes": limit.opens_after.total_seconds() / 60
+            if limit.range_text() != "no limit"
+            else None,
+        }
         for limit in rules.cold_chain.limits
     ]
     alarms = rules.cold_chain.for_kind("refrigerator")
-    return render_template("admin/policy.html", policy=rules, limits=limits,
-                           temperatures=temperatures,
-                           no_data_minutes=alarms.no_data_after.total_seconds() / 60,
-                           stuck_hours=alarms.stuck_after.total_seconds() / 3600,
-                           fingerprint=policy_fingerprint(rules),
-                           expires_soon_minutes=rules.expires_soon.total_seconds() / 60)
+    return render_template(
+        "admin/policy.html",
+        policy=rules,
+        limits=limits,
+        temperatures=temperatures,
+        no_data_minutes=alarms.no_data_after.total_seconds() / 60,
+        stuck_hours=alarms.stuck_after.total_seconds() / 3600,
+        fingerprint=policy_fingerprint(rules),
+        expires_soon_minutes=rules.expires_soon.total_seconds() / 60,
+    )

@@ -36,15 +36,29 @@ START_PAGES = {
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username or staff badge", [
-        InputRequired("Enter your username, or scan your staff badge."),
-        Length(max=100, message="At most 100 characters."), printable,
-    ], filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        render_kw={"autocomplete": "username", "autocapitalize": "off", "spellcheck": "false",
-                   "autofocus": True})
-    password = PasswordField("Password", [
-        InputRequired("Enter your password."), Length(max=200, message="At most 200 characters."),
-    ], render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        "Username or staff badge",
+        [
+            InputRequired("Enter your username, or scan your staff badge."),
+            Length(max=100, message="At most 100 characters."),
+            printable,
+        ],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        render_kw={
+            "autocomplete": "username",
+            "autocapitalize": "off",
+            "spellcheck": "false",
+            "autofocus": True,
+        },
+    )
+    password = PasswordField(
+        "Password",
+        [
+            InputRequired("Enter your password."),
+            Length(max=200, message="At most 200 characters."),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -79,12 +93,20 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = signin.sign_in(db.session, sign_in_attempt(form.username.data, "page"),
-                                  form.password.data, sign_in_limits())
+            user = signin.sign_in(
+                db.session,
+                sign_in_attempt(form.username.data, "page"),
+                form.password.data,
+                sign_in_limits(),
+            )
         except (signin.WrongPassword, TooManyAttempts) as refused:
             keep_refused(db.session, refused)
-            add_error(form, refused.message if isinstance(refused, TooManyAttempts) else
-                      "The username or password is wrong. Check them and try again.")
+            add_error(
+                form,
+                refused.message
+                if isinstance(refused, TooManyAttempts)
+                else "The username or password is wrong. Check them and try again.",
+            )
             form.password.data = ""
             answer = make_response(render_template("auth/login.html", form=form))
             answer.status_code = int(refused.status)

@@ -46,26 +46,40 @@ WITNESS_KEY = "scan_witness"
 class TypedForm(FlaskForm):
     """A damaged barcode typed in by hand, confirmed by a second nurse."""
 
-    typed_code = StringField("Code on the damaged label or wristband", [
-        InputRequired("Type the code printed under the barcode."),
-        Length(max=MAX_SCAN, message=f"A code has at most {MAX_SCAN} characters."), printable,
-    ], filters=[lambda v: v.strip() if isinstance(v, str) else v],
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
-    witness_username = StringField("Second nurse: username or badge", [
-        InputRequired("The second nurse enters their username or scans their badge."),
-        Length(max=100), printable,
-    ], filters=[lambda v: v.strip() if isinstance(v, str) else v],
-        render_kw={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"})
-    witness_password = PasswordField("Second nurse: password", [
-        InputRequired("The second nurse types their password."), Length(max=200),
-    ], render_kw={"autocomplete": "off"})
+    typed_code = StringField(
+        "Code on the damaged label or wristband",
+        [
+            InputRequired("Type the code printed under the barcode."),
+            Length(max=MAX_SCAN, message=f"A code has at most {MAX_SCAN} characters."),
+            printable,
+        ],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    witness_username = StringField(
+        "Second nurse: username or badge",
+        [
+            InputRequired("The second nurse enters their username or scans their badge."),
+            Length(max=100),
+            printable,
+        ],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        render_kw={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"},
+    )
+    witness_password = PasswordField(
+        "Second nurse: password",
+        [
+            InputRequired("The second nurse types their password."),
+            Length(max=200),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
 
 
 class FeedForm(FlaskForm):
     volume_ml = VolumeField("Volume to feed (mL)")
     finished = BooleanField("Bottle finished: discard what is left")
-    fed_at = LocalTimeField("Fed earlier? When (leave empty for now)",
-                            [Optional(), not_in_future])
+    fed_at = LocalTimeField("Fed earlier? When (leave empty for now)", [Optional(), not_in_future])
 
 
 @dataclass
@@ -95,6 +109,7 @@ class Page:
 
 # --- reading scans --------------------------------------------------------------------------
 
+
 def _clean(text: str | None) -> str | None:
     """The scanned text, trimmed; None when it cannot be a code of ours at all."""
     text = (text or "").strip()
@@ -108,27 +123,35 @@ def _clean(text: str | None) -> str | None:
 def _not_recognised(text: str) -> Problem:
     shown = text if len(text) <= 40 else text[:40] + "…"
     if codes.looks_like_container(text):
-        return Problem("INVALID_CODE",
-                       f"{shown!r} is not a valid milk label: its check digits do not match. "
-                       "Scan the label again. If the barcode is damaged, use “Barcode "
-                       "damaged?” below, with a second nurse as witness.")
+        return Problem(
+            "INVALID_CODE",
+            f"{shown!r} is not a valid milk label: its check digits do not match. "
+            "Scan the label again. If the barcode is damaged, use “Barcode "
+            "damaged?” below, with a second nurse as witness.",
+        )
     try:
         place = get_location(db.session, text)
     except NotFound:
         place = None
     if place is not None:
-        return Problem("UNKNOWN_INFANT",
-                       f"That is the label of a storage place ({place.path}), not a wristband. "
-                       "Scan the baby's wristband.")
-    return Problem("UNKNOWN_INFANT",
-                   f"No baby with wristband code {shown!r} is on record. Check that you scanned "
-                   "the baby's wristband, and ask the charge nurse if the baby is not registered.")
+        return Problem(
+            "UNKNOWN_INFANT",
+            f"That is the label of a storage place ({place.path}), not a wristband. "
+            "Scan the baby's wristband.",
+        )
+    return Problem(
+        "UNKNOWN_INFANT",
+        f"No baby with wristband code {shown!r} is on record. Check that you scanned "
+        "the baby's wristband, and ask the charge nurse if the baby is not registered.",
+    )
 
 
 def _unknown_bottle(code: str) -> Problem:
-    return Problem("UNKNOWN_BOTTLE",
-                   f"No milk container {code!r} is on record. Do not feed it; take it to the "
-                   "milk room or the charge nurse.")
+    return Problem(
+        "UNKNOWN_BOTTLE",
+        f"No milk container {code!r} is on record. Do not feed it; take it to the "
+        "milk room or the charge nurse.",
+    )
 
 
 def _place(page: Page, text: str) -> bool:
@@ -180,8 +203,9 @@ def _resolve(page: Page, *, record: bool) -> None:
     witness = _witness(page)
     if page.infant_code and page.container_code:
         if record:
-            result = feeding.check(db.session, unit(), me(), page.infant_code,
-                                   page.container_code, witness)
+            result = feeding.check(
+                db.session, unit(), me(), page.infant_code, page.container_code, witness
+            )
         else:
             result = feeding.scan(db.session, unit(), page.infant_code, page.container_code)
         page.infant, page.container, page.verdict = result.infant, result.container, result.verdict
@@ -204,19 +228,29 @@ def _resolve(page: Page, *, record: bool) -> None:
 
 
 def _pair_from(form) -> Page:
-    return Page(infant_code=_clean(form.get("infant_code")) or "",
-                container_code=_clean(form.get("container_code")) or "")
+    return Page(
+        infant_code=_clean(form.get("infant_code")) or "",
+        container_code=_clean(form.get("container_code")) or "",
+    )
 
 
-def _render(page: Page, *, feed_form: FeedForm | None = None, typed_form: TypedForm | None = None,
-            status: int = 200):
+def _render(
+    page: Page,
+    *,
+    feed_form: FeedForm | None = None,
+    typed_form: TypedForm | None = None,
+    status: int = 200,
+):
     return render_template(
-        "bedside/scan.html", page=page, feed_form=feed_form or FeedForm(formdata=None),
+        "bedside/scan.html",
+        page=page,
+        feed_form=feed_form or FeedForm(formdata=None),
         typed_form=typed_form or TypedForm(formdata=None),
     ), status
 
 
 # --- routes ---------------------------------------------------------------------------------
+
 
 @bp.route("/scan", methods=["GET"])
 @allow(*STAFF)
@@ -232,9 +266,11 @@ def scan_post():
     raw = request.form.get("scan", "")
     text = _clean(raw)
     if text is None:
-        page.problem = Problem("INVALID_CODE",
-                               "That scan is not a code of ours (it is too long or holds "
-                               "invisible characters). Scan the wristband or the bottle again.")
+        page.problem = Problem(
+            "INVALID_CODE",
+            "That scan is not a code of ours (it is too long or holds "
+            "invisible characters). Scan the wristband or the bottle again.",
+        )
         _resolve(page, record=False)
         db.session.commit()
         return _render(page, status=400)
@@ -245,7 +281,8 @@ def scan_post():
         page.problem = Problem(
             "TYPED_ENTRY",
             "That code looks typed by hand. Scan the barcode. If the barcode is damaged, use "
-            "“Barcode damaged?” below: a second nurse must confirm the code.")
+            "“Barcode damaged?” below: a second nurse must confirm the code.",
+        )
     else:
         changed = _place(page, text)
     # Only a new scan is a new attempt; showing the same pair again records nothing.
@@ -265,13 +302,23 @@ def typed():
         return _render(page, typed_form=form, status=400)
     try:
         witness = feeding.witness_for(
-            db.session, me(), sign_in_attempt(form.witness_username.data, "witness", me()),
-            form.witness_password.data, sign_in_limits())
+            db.session,
+            me(),
+            sign_in_attempt(form.witness_username.data, "witness", me()),
+            form.witness_password.data,
+            sign_in_limits(),
+        )
     except (InvalidInput, TooManyAttempts) as refused:
-        show_domain_error(form, refused, {"WITNESS_NOT_CONFIRMED": "witness_password",
-                                          "TOO_MANY_ATTEMPTS": "witness_password",
-                                          "WITNESS_SAME_USER": "witness_username",
-                                          "WITNESS_NOT_STAFF": "witness_username"})
+        show_domain_error(
+            form,
+            refused,
+            {
+                "WITNESS_NOT_CONFIRMED": "witness_password",
+                "TOO_MANY_ATTEMPTS": "witness_password",
+                "WITNESS_SAME_USER": "witness_username",
+                "WITNESS_NOT_STAFF": "witness_username",
+            },
+        )
         form.witness_password.data = ""
         _resolve(page, record=False)
         body, status = _render(page, typed_form=form, status=int(refused.status))
@@ -283,8 +330,11 @@ def typed():
     placed = _place(page, code)
     if placed:
         stored = session.get(WITNESS_KEY)
-        kept = stored.get("codes", []) if isinstance(stored, dict) and \
-            stored.get("user_id") == witness.user.id else []
+        kept = (
+            stored.get("codes", [])
+            if isinstance(stored, dict) and stored.get("user_id") == witness.user.id
+            else []
+        )
         session[WITNESS_KEY] = {"user_id": witness.user.id, "codes": [*kept, code]}
     _resolve(page, record=placed)
     page.sound = True
@@ -317,14 +367,27 @@ def feed():
     witness = feeding.Witness(page.witness) if page.witness else None
     try:
         outcome = feeding.feed(
-            db.session, unit(), me(), page.infant_code, page.container_code, form.volume_ml.data,
-            acknowledge_warnings=all_ticked, at=from_local(form.fed_at.data),
-            finished=form.finished.data, witness=witness,
+            db.session,
+            unit(),
+            me(),
+            page.infant_code,
+            page.container_code,
+            form.volume_ml.data,
+            acknowledge_warnings=all_ticked,
+            at=from_local(form.fed_at.data),
+            finished=form.finished.data,
+            witness=witness,
         )
     except InvalidInput as refused:
-        show_domain_error(form, refused, {"VOLUME_EXCEEDS_REMAINING": "volume_ml",
-                                          "FUTURE_TIME": "fed_at",
-                                          "TIME_BEFORE_PREVIOUS_EVENT": "fed_at"})
+        show_domain_error(
+            form,
+            refused,
+            {
+                "VOLUME_EXCEEDS_REMAINING": "volume_ml",
+                "FUTURE_TIME": "fed_at",
+                "TIME_BEFORE_PREVIOUS_EVENT": "fed_at",
+            },
+        )
         _resolve(page, record=False)
         return _render(page, feed_form=form, status=400)
     unseen = [r for r in outcome.scan.verdict.warnings if r.code not in acknowledged]
@@ -336,8 +399,10 @@ def feed():
         page.infant, page.container = outcome.scan.infant, outcome.scan.container
         page.verdict = outcome.scan.verdict
         if page.verdict.outcome == "warn":
-            page.ack_error = ("Tick each warning to confirm you have checked it, then record "
-                              "the feed. Nothing was fed.")
+            page.ack_error = (
+                "Tick each warning to confirm you have checked it, then record "
+                "the feed. Nothing was fed."
+            )
             return _render(page, feed_form=form, status=409)
         form.form_errors = ["Nothing was fed: the check now says stop."]
         page.sound = True
@@ -347,8 +412,10 @@ def feed():
     db.session.commit()
     session.pop(WITNESS_KEY, None)
     finished = given.container.state == "consumed"
-    flash(f"Feed recorded: {ml(given.volume_ml)} from {given.container.code} to "
-          f"{page.infant.full_name} (MRN {page.infant.mrn}). "
-          + ("The bottle is finished." if finished else f"{ml(left)} left in the bottle."),
-          "success")
+    flash(
+        f"Feed recorded: {ml(given.volume_ml)} from {given.container.code} to "
+        f"{page.infant.full_name} (MRN {page.infant.mrn}). "
+        + ("The bottle is finished." if finished else f"{ml(left)} left in the bottle."),
+        "success",
+    )
     return redirect(url_for("bedside.scan"))

@@ -39,8 +39,10 @@ def _within_hours() -> tuple[float, str | None]:
     except ValueError:
         hours = -1
     if not 0 < hours <= MAX_WITHIN_HOURS or hours != hours:
-        message = (f"Give the window in hours, between 1 and {MAX_WITHIN_HOURS}. "
-                   f"Showing {DEFAULT_WITHIN_HOURS:g} hours.")
+        message = (
+            f"Give the window in hours, between 1 and {MAX_WITHIN_HOURS}. "
+            f"Showing {DEFAULT_WITHIN_HOURS:g} hours."
+        )
         return DEFAULT_WITHIN_HOURS, message
     return hours, None
 
@@ -61,7 +63,8 @@ def shift_start(moment: dt.datetime) -> dt.datetime:
     local = moment.astimezone(zone())
     starts = [
         dt.datetime.combine(local.date() - dt.timedelta(days=back), change, tzinfo=zone())
-        for back in (0, 1) for change in _shift_changes()
+        for back in (0, 1)
+        for change in _shift_changes()
     ]
     return max(start for start in starts if start <= local).astimezone(dt.UTC)
 
@@ -75,10 +78,15 @@ def dashboard():
     shift = shift_start(moment)
     week = moment - dt.timedelta(days=7)
     return render_template(
-        "charge/dashboard.html", expiry=expiry, within_hours=hours, hours_error=hours_error,
+        "charge/dashboard.html",
+        expiry=expiry,
+        within_hours=hours,
+        hours_error=hours_error,
         shift=reports.near_misses(db.session, shift, None),
-        week=reports.near_misses(db.session, week, None), recent=RECENT_NEAR_MISSES,
-        shift_started=shift, week_started=week,
+        week=reports.near_misses(db.session, week, None),
+        recent=RECENT_NEAR_MISSES,
+        shift_started=shift,
+        week_started=week,
         supply=reports.inventory(db.session, policy(), now()),
         low_supply_days=policy().low_supply_days,
         discharge=pages.discharge_list(db.session),
@@ -89,15 +97,19 @@ def dashboard():
 @allow(*STAFF)
 def expiry_pdf():
     hours, _ = _within_hours()
-    return pdf(printouts().expiry_report_pdf(db.session, unit(), hours),
-               f"expiry-report-{local_input(now())[:10]}.pdf")
+    return pdf(
+        printouts().expiry_report_pdf(db.session, unit(), hours),
+        f"expiry-report-{local_input(now())[:10]}.pdf",
+    )
 
 
 @bp.route("/inventory.pdf")
 @allow(*STAFF)
 def inventory_pdf():
-    return pdf(printouts().inventory_report_pdf(db.session, unit()),
-               f"inventory-{local_input(now())[:10]}.pdf")
+    return pdf(
+        printouts().inventory_report_pdf(db.session, unit()),
+        f"inventory-{local_input(now())[:10]}.pdf",
+    )
 
 
 class NearMissFilter(FlaskForm):
@@ -126,8 +138,9 @@ def near_misses():
     if not form.since.data:
         form.since.data = dt.datetime.strptime(local_input(since), "%Y-%m-%dT%H:%M")
     report = reports.near_misses(db.session, since, until)
-    return render_template("charge/near_misses.html", form=form, report=report,
-                           since=since, until=until), (400 if form.errors else 200)
+    return render_template(
+        "charge/near_misses.html", form=form, report=report, since=since, until=until
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/near-misses.pdf")
@@ -136,11 +149,14 @@ def near_misses_pdf():
     form = NearMissFilter(request.args)
     form.validate()
     since, until = _near_miss_window(form)
-    return pdf(printouts().near_miss_report_pdf(db.session, unit(), since, until or now()),
-               "near-misses.pdf")
+    return pdf(
+        printouts().near_miss_report_pdf(db.session, unit(), since, until or now()),
+        "near-misses.pdf",
+    )
 
 
 # --- discharge ------------------------------------------------------------------------------
+
 
 class DischargeReasonForm(FlaskForm):
     reason = text_field("Reason", required=True, max_length=500)
@@ -160,11 +176,17 @@ def discharge(mrn: str):
                 flash(refused.message, "error")
             else:
                 db.session.commit()
-                flash(f"{infant.full_name} is discharged. Send the milk below home with the "
-                      "family, or discard it.", "success")
+                flash(
+                    f"{infant.full_name} is discharged. Send the milk below home with the "
+                    "family, or discard it.",
+                    "success",
+                )
         return redirect(url_for("charge.discharge", mrn=infant.mrn))
-    return render_template("charge/discharge.html", infant=infant,
-                           items=families.discharge_list(db.session, infant, now()))
+    return render_template(
+        "charge/discharge.html",
+        infant=infant,
+        items=families.discharge_list(db.session, infant, now()),
+    )
 
 
 @bp.route("/discharge/<mrn>/<code>/<action>", methods=["POST"])
@@ -173,8 +195,12 @@ def discharge_container(mrn: str, code: str, action: str):
     infant = infant_for(db.session, me(), mrn)
     form = DischargeReasonForm() if action == "discard" else FlaskForm()
     if action not in ("return", "discard") or not form.validate_on_submit():
-        flash("Give a reason to discard the bottle." if action == "discard"
-              else "That could not be done.", "error")
+        flash(
+            "Give a reason to discard the bottle."
+            if action == "discard"
+            else "That could not be done.",
+            "error",
+        )
         return redirect(url_for("charge.discharge", mrn=infant.mrn))
     try:
         container = ledger.container_for(db.session, me(), code, lock=True)
@@ -204,18 +230,20 @@ def discharge_pdf(mrn: str):
 
 # --- babies ---------------------------------------------------------------------------------
 
+
 class AdmitForm(FlaskForm):
     mrn = code_field("Baby’s MRN")
-    first_name = text_field("Baby’s first name", required=True,
-                            render_kw={"autocomplete": "off"})
+    first_name = text_field("Baby’s first name", required=True, render_kw={"autocomplete": "off"})
     last_name = text_field("Baby’s last name", required=True, render_kw={"autocomplete": "off"})
     date_of_birth = DateField("Date of birth", [InputRequired("Enter the date of birth.")])
     wristband_code = code_field("Wristband code (if not the MRN)", required=False)
     mother_mrn = code_field("Mother’s MRN")
-    mother_first_name = text_field("Mother’s first name", required=True,
-                                   render_kw={"autocomplete": "off"})
-    mother_last_name = text_field("Mother’s last name", required=True,
-                                  render_kw={"autocomplete": "off"})
+    mother_first_name = text_field(
+        "Mother’s first name", required=True, render_kw={"autocomplete": "off"}
+    )
+    mother_last_name = text_field(
+        "Mother’s last name", required=True, render_kw={"autocomplete": "off"}
+    )
     donor_milk_consent = BooleanField("Donor milk consent on record")
     daily_volume_ml = VolumeField("Expected daily feeding volume (mL), if known", required=False)
 
@@ -225,10 +253,15 @@ class InfantUpdateForm(FlaskForm):
     daily_volume_ml = VolumeField("Expected daily feeding volume (mL)", required=False)
 
 
-ADMIT_ERRORS = {"DUPLICATE_MRN": "mrn", "MRN_IN_USE": "mrn",
-                "DUPLICATE_WRISTBAND": "wristband_code", "INVALID_WRISTBAND": "wristband_code",
-                "MOTHER_MISMATCH": "mother_mrn",
-                "INVALID_DATE_OF_BIRTH": "date_of_birth", "UNPRINTABLE_NAME": "first_name"}
+ADMIT_ERRORS = {
+    "DUPLICATE_MRN": "mrn",
+    "MRN_IN_USE": "mrn",
+    "DUPLICATE_WRISTBAND": "wristband_code",
+    "INVALID_WRISTBAND": "wristband_code",
+    "MOTHER_MISMATCH": "mother_mrn",
+    "INVALID_DATE_OF_BIRTH": "date_of_birth",
+    "UNPRINTABLE_NAME": "first_name",
+}
 
 
 @bp.route("/babies", methods=["GET", "POST"])
@@ -238,32 +271,43 @@ def babies():
     if form.validate_on_submit():
         try:
             infant = families.admit_infant(
-                db.session, mrn=form.mrn.data, first_name=form.first_name.data,
-                last_name=form.last_name.data, date_of_birth=form.date_of_birth.data,
-                mother_mrn=form.mother_mrn.data, mother_first_name=form.mother_first_name.data,
+                db.session,
+                mrn=form.mrn.data,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                date_of_birth=form.date_of_birth.data,
+                mother_mrn=form.mother_mrn.data,
+                mother_first_name=form.mother_first_name.data,
                 mother_last_name=form.mother_last_name.data,
                 donor_milk_consent=form.donor_milk_consent.data,
                 wristband_code=form.wristband_code.data or None,
-                daily_volume_ml=form.daily_volume_ml.data, today=now().astimezone(zone()).date())
+                daily_volume_ml=form.daily_volume_ml.data,
+                today=now().astimezone(zone()).date(),
+            )
         except DomainError as refused:
             show_domain_error(form, refused, ADMIT_ERRORS)
         else:
             db.session.commit()
-            flash(f"{infant.full_name} (MRN {infant.mrn}) is admitted."
-                  + (" NAME ALERT: a similar name is in the unit." if infant.name_alert else ""),
-                  "warning" if infant.name_alert else "success")
+            flash(
+                f"{infant.full_name} (MRN {infant.mrn}) is admitted."
+                + (" NAME ALERT: a similar name is in the unit." if infant.name_alert else ""),
+                "warning" if infant.name_alert else "success",
+            )
             label_warning = printouts().admission_label_warning(
-                unit(), infant.first_name, infant.last_name, infant.mrn)
+                unit(), infant.first_name, infant.last_name, infant.mrn
+            )
             if label_warning:
                 flash(label_warning, "warning")
             return redirect(url_for("charge.babies"))
     return render_template("charge/babies.html", form=form, infants=pages.infants(db.session)), (
-        400 if form.errors or form.form_errors else 200)
+        400 if form.errors or form.form_errors else 200
+    )
 
 
 class MotherHoldForm(FlaskForm):
-    reason = text_field("Why (for example: new medication, positive culture)", required=True,
-                        max_length=500)
+    reason = text_field(
+        "Why (for example: new medication, positive culture)", required=True, max_length=500
+    )
 
 
 @bp.route("/babies/<mrn>/mother/<any(hold, release):change>", methods=["POST"])
@@ -284,19 +328,24 @@ def mother_hold(mrn: str, change: str):
         flash(refused.message, "error")
     else:
         db.session.commit()
-        flash(f"All of {infant.mother.first_name} {infant.mother.last_name}'s milk is "
-              + ("on hold" if change == "hold" else "released from the hold")
-              + f" ({count} container{'' if count == 1 else 's'} now in the unit).", "success")
+        flash(
+            f"All of {infant.mother.first_name} {infant.mother.last_name}'s milk is "
+            + ("on hold" if change == "hold" else "released from the hold")
+            + f" ({count} container{'' if count == 1 else 's'} now in the unit).",
+            "success",
+        )
     return redirect(url_for("charge.baby", mrn=infant.mrn))
 
 
 def _baby_page(infant: Infant, *, form=None, hold_form=None, status=200):
     return render_template(
-        "charge/baby.html", infant=infant,
+        "charge/baby.html",
+        infant=infant,
         form=form or InfantUpdateForm(formdata=None, obj=infant),
         hold_form=hold_form or MotherHoldForm(formdata=None),
         inventory=families.inventory(db.session, infant),
-        siblings=families.siblings(db.session, infant)), status
+        siblings=families.siblings(db.session, infant),
+    ), status
 
 
 @bp.route("/babies/<mrn>", methods=["GET", "POST"])
@@ -307,9 +356,12 @@ def baby(mrn: str):
         return _baby_page(infant)
     form = InfantUpdateForm()
     if form.validate_on_submit():
-        families.update_infant(infant, donor_milk_consent=form.donor_milk_consent.data,
-                               daily_volume_ml=form.daily_volume_ml.data,
-                               clear_daily_volume=form.daily_volume_ml.data is None)
+        families.update_infant(
+            infant,
+            donor_milk_consent=form.donor_milk_consent.data,
+            daily_volume_ml=form.daily_volume_ml.data,
+            clear_daily_volume=form.daily_volume_ml.data is None,
+        )
         db.session.commit()
         flash(f"Saved for {infant.full_name}.", "success")
         return redirect(url_for("charge.baby", mrn=infant.mrn))

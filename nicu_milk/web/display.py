@@ -35,15 +35,31 @@ KIND_WORDS = {
     "room": "Room / bedside",
 }
 EVENT_WORDS = {
-    "reserved": "Label reserved", "received": "Received", "moved": "Moved", "thawed": "Thawed",
-    "fortified": "Fortified", "fed": "Fed", "consumed": "Finished", "held": "Put on hold",
-    "released": "Hold released", "discarded": "Discarded", "returned": "Returned to family",
-    "split_from": "Made by splitting", "split_into": "Split", "combined_from": "Made by pooling",
-    "combined_into": "Pooled into another bottle", "label_printed": "Label printed",
-    "mother_held": "Mother's milk put on hold", "mother_released": "Hold on mother's milk released",
+    "reserved": "Label reserved",
+    "received": "Received",
+    "moved": "Moved",
+    "thawed": "Thawed",
+    "fortified": "Fortified",
+    "fed": "Fed",
+    "consumed": "Finished",
+    "held": "Put on hold",
+    "released": "Hold released",
+    "discarded": "Discarded",
+    "returned": "Returned to family",
+    "split_from": "Made by splitting",
+    "split_into": "Split",
+    "combined_from": "Made by pooling",
+    "combined_into": "Pooled into another bottle",
+    "label_printed": "Label printed",
+    "mother_held": "Mother's milk put on hold",
+    "mother_released": "Hold on mother's milk released",
 }
-ROLE_WORDS = {"admin": "Administrator", "charge_nurse": "Charge nurse", "nurse": "Nurse",
-              "parent": "Parent"}
+ROLE_WORDS = {
+    "admin": "Administrator",
+    "charge_nurse": "Charge nurse",
+    "nurse": "Nurse",
+    "parent": "Parent",
+}
 
 
 def person(user) -> str:
@@ -54,7 +70,7 @@ def person(user) -> str:
 
 
 def when(moment: dt.datetime | None, *, year: bool = False) -> str:
-    """"28 Nov 14:05 CST"; with the year when it is not this year (frozen milk lasts months)."""
+    """ "28 Nov 14:05 CST"; with the year when it is not this year (frozen milk lasts months)."""
     if moment is None:
         return "—"
     other_year = moment.astimezone(zone()).year != now().astimezone(zone()).year
@@ -82,7 +98,7 @@ def from_local(naive: dt.datetime | None) -> dt.datetime | None:
 
 
 def ml(volume: Decimal | float | None) -> str:
-    """"60 mL": nicu_milk.formatting, as on labels, reports and in the API's messages."""
+    """ "60 mL": nicu_milk.formatting, as on labels, reports and in the API's messages."""
     return formatting.ml(volume)
 
 
@@ -101,7 +117,7 @@ def span(delta: dt.timedelta) -> str:
 
 
 def until(moment: dt.datetime | None) -> str:
-    """"in 2 h 05 min" or "3 h 10 min ago", from now."""
+    """ "in 2 h 05 min" or "3 h 10 min ago", from now."""
     if moment is None:
         return ""
     delta = moment - now()
@@ -150,8 +166,9 @@ def install(app: Flask) -> None:
     app.add_template_filter(lambda state: STATE_WORDS.get(state, state), "state_words")
     app.add_template_filter(lambda kind: KIND_WORDS.get(kind, kind), "kind_words")
     app.add_template_filter(lambda role: ROLE_WORDS.get(role, role), "role_words")
-    app.add_template_filter(lambda kind: EVENT_WORDS.get(kind, kind.replace("_", " ")),
-                            "event_words")
+    app.add_template_filter(
+        lambda kind: EVENT_WORDS.get(kind, kind.replace("_", " ")), "event_words"
+    )
     app.add_template_filter(lambda c: expiry_reason(c, policy()) or "", "expiry_reason")
     app.add_template_global(expiry_status)
     app.add_template_global(in_inventory)

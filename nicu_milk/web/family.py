@@ -44,9 +44,12 @@ def _my_baby(mrn: str) -> Infant:
 def index():
     horizon = now() + dt.timedelta(hours=EXPIRING_HOURS)
     babies = [
-        {"infant": baby, "inventory": families.inventory(db.session, baby),
-         "expiring": pages.expiring_of(db.session, baby, horizon),
-         "waiting": [c for c in pages.reserved_of(db.session, baby) if c.volume_ml is not None]}
+        {
+            "infant": baby,
+            "inventory": families.inventory(db.session, baby),
+            "expiring": pages.expiring_of(db.session, baby, horizon),
+            "waiting": [c for c in pages.reserved_of(db.session, baby) if c.volume_ml is not None],
+        }
         for baby in sorted(me().infants, key=lambda b: (b.last_name, b.first_name))
     ]
     return render_template("family/index.html", babies=babies, expiring_hours=EXPIRING_HOURS)
@@ -58,7 +61,9 @@ def baby(mrn: str):
     infant = _my_baby(mrn)
     stock = pages.stock_of(db.session, infant)
     return render_template(
-        "family/baby.html", infant=infant, inventory=families.inventory(db.session, infant),
+        "family/baby.html",
+        infant=infant,
+        inventory=families.inventory(db.session, infant),
         stored=[c for c in stock if c.state != "reserved"],
         waiting=[c for c in stock if c.state == "reserved" and c.volume_ml is not None],
         blank=[c for c in stock if c.state == "reserved" and c.volume_ml is None],
@@ -66,6 +71,7 @@ def baby(mrn: str):
 
 
 # --- pre-registering a drop-off -------------------------------------------------------------
+
 
 class BottleRow(Form):
     """One bottle of a drop-off; a row left empty is ignored."""
@@ -77,10 +83,12 @@ class BottleRow(Form):
 
 class DropOffForm(FlaskForm):
     bottles = FieldList(FormField(BottleRow), "Bottle", min_entries=BOTTLE_ROWS, max_entries=20)
-    medications = TextAreaField("Medications you are taking (if any)",
-                                [Optional(), Length(max=2000), printable],
-                                filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                                render_kw={"rows": 2})
+    medications = TextAreaField(
+        "Medications you are taking (if any)",
+        [Optional(), Length(max=2000), printable],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        render_kw={"rows": 2},
+    )
 
 
 @bp.route("/<mrn>/drop-off", methods=["GET", "POST"])
@@ -93,8 +101,11 @@ def drop_off(mrn: str):
         valid = form.validate()
         # Every mistake at once, so a parent on a phone corrects them in one go: a row with
         # anything typed in it needs both the time and the volume.
-        rows = [row.form for row in form.bottles
-                if _typed(row.form.expressed_at) or _typed(row.form.volume_ml)]
+        rows = [
+            row.form
+            for row in form.bottles
+            if _typed(row.form.expressed_at) or _typed(row.form.volume_ml)
+        ]
         for row in rows:
             if not _typed(row.expressed_at):
                 add_error(row, "Enter when you pumped this bottle.", "expressed_at")
@@ -106,11 +117,21 @@ def drop_off(mrn: str):
             try:
                 made = [
                     ledger.create_container(
-                        db.session, unit(), me(), infant,
+                        db.session,
+                        unit(),
+                        me(),
+                        infant,
                         expressed_at=from_local(row.expressed_at.data),
-                        volume_ml=row.volume_ml.data, milk_type="MOM", location=None,
-                        colostrum=row.colostrum.data, medications=form.medications.data or None,
-                        donor_lot=None, donor_product_code=None, donor_expires_at=None, at=None)
+                        volume_ml=row.volume_ml.data,
+                        milk_type="MOM",
+                        location=None,
+                        colostrum=row.colostrum.data,
+                        medications=form.medications.data or None,
+                        donor_lot=None,
+                        donor_product_code=None,
+                        donor_expires_at=None,
+                        at=None,
+                    )
                     for row in rows
                 ]
             except DomainError as refused:
@@ -120,7 +141,8 @@ def drop_off(mrn: str):
                 db.session.commit()
                 return render_template("family/dropped_off.html", infant=infant, made=made)
     return render_template("family/drop_off.html", infant=infant, form=form), (
-        400 if request.method == "POST" else 200)
+        400 if request.method == "POST" else 200
+    )
 
 
 def _typed(field) -> bool:
@@ -129,11 +151,17 @@ def _typed(field) -> bool:
 
 # --- label sheets ---------------------------------------------------------------------------
 
+
 class LabelSheetForm(FlaskForm):
-    count = IntegerField("How many labels?", [
-        InputRequired("Enter how many labels to print."),
-        NumberRange(1, 60, "Between 1 and 60 labels."),
-    ], default=12, render_kw={"inputmode": "numeric", "min": 1, "max": 60})
+    count = IntegerField(
+        "How many labels?",
+        [
+            InputRequired("Enter how many labels to print."),
+            NumberRange(1, 60, "Between 1 and 60 labels."),
+        ],
+        default=12,
+        render_kw={"inputmode": "numeric", "min": 1, "max": 60},
+    )
 
 
 @bp.route("/<mrn>/labels", methods=["GET", "POST"])
@@ -150,7 +178,8 @@ def label_sheet(mrn: str):
             db.session.commit()
             return render_template("family/labels_ready.html", infant=infant, made=made)
     return render_template("family/labels.html", infant=infant, form=form), (
-        400 if form.errors or form.form_errors else 200)
+        400 if form.errors or form.form_errors else 200
+    )
 
 
 @bp.route("/<mrn>/labels.pdf")
@@ -173,14 +202,18 @@ def labels_pdf(mrn: str):
 
 # --- discharge ------------------------------------------------------------------------------
 
+
 @bp.route("/<mrn>/take-home")
 @allow(*PARENT)
 def take_home(mrn: str):
     infant = _my_baby(mrn)
     listed = [item for item in families.discharge_list(db.session, infant, now()) if not item.donor]
-    return render_template("family/take_home.html", infant=infant,
-                           milk=[item.container for item in listed if item.returnable],
-                           expired=[item.container for item in listed if not item.returnable])
+    return render_template(
+        "family/take_home.html",
+        infant=infant,
+        milk=[item.container for item in listed if item.returnable],
+        expired=[item.container for item in listed if not item.returnable],
+    )
 
 
 @bp.route("/<mrn>/take-home.pdf")

@@ -61,9 +61,19 @@ class VolumeField(DecimalField):
 
     def __init__(self, label="Volume (mL)", validators=None, *, required=True, **kwargs):
         checks = [InputRequired("Enter the volume in mL.") if required else Optional()]
-        super().__init__(label, [*checks, *(validators or []), self._in_range], places=None,
-                         render_kw={"inputmode": "decimal", "step": "any", "min": "0.1",
-                                    "max": "1000", "autocomplete": "off"}, **kwargs)
+        super().__init__(
+            label,
+            [*checks, *(validators or []), self._in_range],
+            places=None,
+            render_kw={
+                "inputmode": "decimal",
+                "step": "any",
+                "min": "0.1",
+                "max": "1000",
+                "autocomplete": "off",
+            },
+            **kwargs,
+        )
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():
@@ -97,11 +107,16 @@ def read_clock(text: str) -> dt.time:
     if meridiem:
         if found and 1 <= int(found.group(1)) <= 12 and int(found.group(2)) < 60:
             hour = int(found.group(1)) % 12 + (12 if meridiem.group(1).lower() == "p" else 0)
-            raise ValueError(f"Use the 24-hour clock: {hour:02d}:{found.group(2)} for "
-                             f"{text.strip()}.")
+            raise ValueError(
+                f"Use the 24-hour clock: {hour:02d}:{found.group(2)} for {text.strip()}."
+            )
         raise ValueError(f"Use the 24-hour clock. {TIME_EXAMPLE}")
-    if not found or int(found.group(1)) > 23 or int(found.group(2)) > 59 \
-            or int(found.group(3) or 0) > 59:
+    if (
+        not found
+        or int(found.group(1)) > 23
+        or int(found.group(2)) > 59
+        or int(found.group(3) or 0) > 59
+    ):
         raise ValueError(TIME_EXAMPLE)
     return dt.time(int(found.group(1)), int(found.group(2)), int(found.group(3) or 0))
 
@@ -169,14 +184,17 @@ class LocalTimeField(Field):
         if there.astimezone(dt.UTC).astimezone(zone()).replace(tzinfo=None) != self.data:
             raise ValidationError(
                 f"{self.data:%H:%M} does not exist on {self.data.day} {self.data:%b %Y} on the "
-                "unit's clock: the clocks went forward. Check the time.")
+                "unit's clock: the clocks went forward. Check the time."
+            )
 
 
-def text_field(label: str, *, required: bool = False, max_length: int = 100, checks=(),
-               **kwargs):
-    checks = [InputRequired(f"Enter {label.lower()}.") if required else Optional(),
-              Length(max=max_length, message=f"At most {max_length} characters."), printable,
-              *checks]
+def text_field(label: str, *, required: bool = False, max_length: int = 100, checks=(), **kwargs):
+    checks = [
+        InputRequired(f"Enter {label.lower()}.") if required else Optional(),
+        Length(max=max_length, message=f"At most {max_length} characters."),
+        printable,
+        *checks,
+    ]
     return StringField(label, checks, filters=[_strip], **kwargs)
 
 
@@ -185,10 +203,20 @@ def _strip(value):
 
 
 def code_field(label: str, *, required: bool = True, **kwargs):
-    render_kw = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false",
-                 **kwargs.pop("render_kw", {})}
-    return text_field(label, required=required, max_length=64, render_kw=render_kw,
-                      checks=[identifier_format], **kwargs)
+    render_kw = {
+        "autocomplete": "off",
+        "autocapitalize": "off",
+        "spellcheck": "false",
+        **kwargs.pop("render_kw", {}),
+    }
+    return text_field(
+        label,
+        required=required,
+        max_length=64,
+        render_kw=render_kw,
+        checks=[identifier_format],
+        **kwargs,
+    )
 
 
 def identifier_format(form: Form, field: Field) -> None:
@@ -212,8 +240,12 @@ UTC_TIME = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
 
 
 def on_units_clock(message: str) -> str:
-    return UTC_TIME.sub(lambda found: when(dt.datetime.strptime(
-        found.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)), message)
+    return UTC_TIME.sub(
+        lambda found: when(
+            dt.datetime.strptime(found.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+        ),
+        message,
+    )
 
 
 def show_domain_error(form: Form, error: DomainError, fields: dict[str, str]) -> None:
@@ -246,11 +278,15 @@ def form_problems(form: Form | None) -> list[FormProblem]:
 
 def _field_problems(field: Field, context: str) -> list[FormProblem]:
     if isinstance(field, FieldList):
-        return [problem for number, entry in enumerate(field.entries, 1)
-                for problem in _field_problems(entry, f"{context}{field.label.text} {number}, ")]
+        return [
+            problem
+            for number, entry in enumerate(field.entries, 1)
+            for problem in _field_problems(entry, f"{context}{field.label.text} {number}, ")
+        ]
     if isinstance(field, FormField):
-        found = [FormProblem(f"{context.rstrip(', ')} — {message}")
-                 for message in field.form.form_errors]
+        found = [
+            FormProblem(f"{context.rstrip(', ')} — {message}") for message in field.form.form_errors
+        ]
         for inner in field.form:
             found += _field_problems(inner, context)
         return found
@@ -258,8 +294,9 @@ def _field_problems(field: Field, context: str) -> list[FormProblem]:
         return [FormProblem(message) for message in field.errors]
     target = f"{field.id}-0" if field.type == "RadioField" else field.id
     # Labels may hold a colon ("Second nurse: password"): a dash sets the message apart.
-    return [FormProblem(f"{context}{field.label.text} — {message}", target)
-            for message in field.errors]
+    return [
+        FormProblem(f"{context}{field.label.text} — {message}", target) for message in field.errors
+    ]
 
 
 def location_from(form: Form, field_name: str = "location_code") -> StorageLocation | None:
@@ -267,15 +304,17 @@ def location_from(form: Form, field_name: str = "location_code") -> StorageLocat
     field = form[field_name]
     code = (field.data or "").strip() or request.form.get(f"{field.name}_pick", "").strip()
     if not code:
-        add_error(form, "Scan the location's barcode, or pick the location from the list.",
-                  field_name)
+        add_error(
+            form, "Scan the location's barcode, or pick the location from the list.", field_name
+        )
         return None
     field.data = code
     try:
         return get_location(db.session, code)
     except NotFound as unknown:
-        add_error(form, f"{unknown.message} Scan the barcode on the shelf, or pick one.",
-                  field_name)
+        add_error(
+            form, f"{unknown.message} Scan the barcode on the shelf, or pick one.", field_name
+        )
         return None
 
 
@@ -287,5 +326,6 @@ def locations_for_picking() -> list[tuple[str, str, str]]:
 def not_in_future(form: Form, field: Field) -> None:
     """Late documentation is normal; a time in the future is a typing mistake."""
     if field.data is not None and from_local(field.data) > now() + FUTURE_TOLERANCE:
-        raise ValidationError(f"That is in the future (it is now {when(now())}). "
-                              "Enter when it actually happened.")
+        raise ValidationError(
+            f"That is in the future (it is now {when(now())}). Enter when it actually happened."
+        )

@@ -48,17 +48,27 @@ from .forms import (
 
 bp = Blueprint("milkroom", __name__, url_prefix="/milk")
 
-DISCARD_REASONS = ("Expired", "Spilled or leaking", "Label missing or unreadable",
-                   "Mother's medication", "Positive culture", "No longer needed")
+DISCARD_REASONS = (
+    "Expired",
+    "Spilled or leaking",
+    "Label missing or unreadable",
+    "Mother's medication",
+    "Positive culture",
+    "No longer needed",
+)
 TIME_ERRORS = ("FUTURE_TIME", "TIME_BEFORE_PREVIOUS_EVENT")
 
 
 # --- forms ----------------------------------------------------------------------------------
 
+
 def _medications():
-    return TextAreaField("Mother’s medications (if any)", [Optional(), Length(max=2000), printable],
-                         filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                         render_kw={"rows": 2})
+    return TextAreaField(
+        "Mother’s medications (if any)",
+        [Optional(), Length(max=2000), printable],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        render_kw={"rows": 2},
+    )
 
 
 def _when(label: str, *, required: bool = False):
@@ -67,10 +77,12 @@ def _when(label: str, *, required: bool = False):
 
 
 class NewContainerForm(FlaskForm):
-    infant = code_field("Baby: scan the wristband or type the MRN",
-                        render_kw={"autofocus": True})
-    milk_type = RadioField("Milk", choices=choices([("MOM", "Mother’s own milk (MOM)"),
-                                                    ("DHM", "Donor milk (DHM)")]), default="MOM")
+    infant = code_field("Baby: scan the wristband or type the MRN", render_kw={"autofocus": True})
+    milk_type = RadioField(
+        "Milk",
+        choices=choices([("MOM", "Mother’s own milk (MOM)"), ("DHM", "Donor milk (DHM)")]),
+        default="MOM",
+    )
     donor_lot = code_field("Donor lot number", required=False)
     donor_product_code = code_field("Milk bank product code (ISBT 128)", required=False)
     donor_expires_at = LocalTimeField("Milk bank’s expiry", [Optional()])
@@ -108,14 +120,24 @@ class FortifyForm(FlaskForm):
 
 
 class SplitForm(FlaskForm):
-    volumes = text_field("Portions in mL, separated by spaces (for example: 10 10 15)",
-                         required=True, max_length=200, render_kw={"inputmode": "decimal"})
+    volumes = text_field(
+        "Portions in mL, separated by spaces (for example: 10 10 15)",
+        required=True,
+        max_length=200,
+        render_kw={"inputmode": "decimal"},
+    )
 
 
 class CombineForm(FlaskForm):
-    others = TextAreaField("Scan the other bottles to pool with this one (one per line)", [
-        InputRequired("Scan at least one other bottle."), Length(max=20 * 70), printable,
-    ], render_kw={"rows": 3, "autocomplete": "off", "spellcheck": "false"})
+    others = TextAreaField(
+        "Scan the other bottles to pool with this one (one per line)",
+        [
+            InputRequired("Scan at least one other bottle."),
+            Length(max=20 * 70),
+            printable,
+        ],
+        render_kw={"rows": 3, "autocomplete": "off", "spellcheck": "false"},
+    )
     location_code = code_field("Store the pooled bottle in", required=False)
 
 
@@ -128,13 +150,20 @@ class PlainForm(FlaskForm):
 
 
 ACTION_FORMS = {
-    "move": MoveForm, "thaw": ThawForm, "fortify": FortifyForm, "split": SplitForm,
-    "combine": CombineForm, "hold": ReasonForm, "discard": ReasonForm, "release": PlainForm,
+    "move": MoveForm,
+    "thaw": ThawForm,
+    "fortify": FortifyForm,
+    "split": SplitForm,
+    "combine": CombineForm,
+    "hold": ReasonForm,
+    "discard": ReasonForm,
+    "release": PlainForm,
     "return": PlainForm,
 }
 
 
 # --- finding things by scanning -------------------------------------------------------------
+
 
 @bp.route("/")
 @allow(*STAFF)
@@ -146,10 +175,13 @@ def index():
         target = _where_to(scanned)
         if target:
             return redirect(target)
-        problem = (f"{scanned[:40]!r} is not a milk label, a storage place or a wristband on "
-                   "record. Scan it again, or search by the baby’s name below.")
+        problem = (
+            f"{scanned[:40]!r} is not a milk label, a storage place or a wristband on "
+            "record. Scan it again, or search by the baby’s name below."
+        )
     return render_template("milkroom/index.html", scanned=scanned, problem=problem), (
-        404 if problem else 200)
+        404 if problem else 200
+    )
 
 
 def _where_to(scanned: str) -> str | None:
@@ -182,13 +214,18 @@ def _infant(form: NewContainerForm) -> Infant | None:
         try:
             infant = infant_for(db.session, me(), text)
         except NotFound:
-            add_error(form, f"No baby with wristband or MRN {text!r} is on record. Scan the "
-                            "wristband again, or check the MRN.", "infant")
+            add_error(
+                form,
+                f"No baby with wristband or MRN {text!r} is on record. Scan the "
+                "wristband again, or check the MRN.",
+                "infant",
+            )
             return None
     return infant
 
 
 # --- receiving ------------------------------------------------------------------------------
+
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(*STAFF)
@@ -201,33 +238,52 @@ def new_container():
         location = location_from(form)
         if form.milk_type.data == "DHM":
             if not form.donor_lot.data:
-                add_error(form, "Enter the milk bank’s lot number, as printed on the bottle.",
-                          "donor_lot")
+                add_error(
+                    form, "Enter the milk bank’s lot number, as printed on the bottle.", "donor_lot"
+                )
             if not form.donor_expires_at.data and not form.donor_expires_at.errors:
-                add_error(form, "Enter the milk bank’s expiry, as printed on the bottle.",
-                          "donor_expires_at")
+                add_error(
+                    form,
+                    "Enter the milk bank’s expiry, as printed on the bottle.",
+                    "donor_expires_at",
+                )
         if valid and infant is not None and location is not None and not form.errors:
             donor = form.milk_type.data == "DHM"
             try:
                 container = ledger.create_container(
-                    db.session, unit(), me(), infant,
-                    expressed_at=from_local(form.expressed_at.data), volume_ml=form.volume_ml.data,
-                    milk_type=form.milk_type.data, location=location,
-                    colostrum=form.colostrum.data, medications=form.medications.data or None,
+                    db.session,
+                    unit(),
+                    me(),
+                    infant,
+                    expressed_at=from_local(form.expressed_at.data),
+                    volume_ml=form.volume_ml.data,
+                    milk_type=form.milk_type.data,
+                    location=location,
+                    colostrum=form.colostrum.data,
+                    medications=form.medications.data or None,
                     donor_lot=(form.donor_lot.data or None) if donor else None,
                     donor_product_code=(form.donor_product_code.data or None) if donor else None,
                     donor_expires_at=from_local(form.donor_expires_at.data) if donor else None,
                     at=from_local(form.received_at.data),
                 )
             except DomainError as refused:
-                show_domain_error(form, refused, {
-                    "INFANT_DISCHARGED": "infant", "DONOR_LOT_REQUIRED": "donor_lot",
-                    "NOT_DONOR_MILK": "donor_lot", "FUTURE_TIME": "received_at",
-                    "RECEIVED_BEFORE_EXPRESSED": "received_at"})
+                show_domain_error(
+                    form,
+                    refused,
+                    {
+                        "INFANT_DISCHARGED": "infant",
+                        "DONOR_LOT_REQUIRED": "donor_lot",
+                        "NOT_DONOR_MILK": "donor_lot",
+                        "FUTURE_TIME": "received_at",
+                        "RECEIVED_BEFORE_EXPRESSED": "received_at",
+                    },
+                )
             else:
                 db.session.commit()
-                flash(f"Received {container.code} for {infant.full_name}. Print its label now.",
-                      "success")
+                flash(
+                    f"Received {container.code} for {infant.full_name}. Print its label now.",
+                    "success",
+                )
                 return redirect(url_for("milkroom.container", code=container.code, step="label"))
     return _form_page("milkroom/new.html", form), (400 if form.errors or form.form_errors else 200)
 
@@ -258,23 +314,41 @@ def receive(code: str):
         location = location_from(form)
         if valid and location is not None:
             try:
-                ledger.receive(db.session, unit(), me(), container, location=location,
-                               expressed_at=from_local(form.expressed_at.data),
-                               volume_ml=form.volume_ml.data, colostrum=form.colostrum.data,
-                               medications=form.medications.data or None,
-                               at=from_local(form.received_at.data))
+                ledger.receive(
+                    db.session,
+                    unit(),
+                    me(),
+                    container,
+                    location=location,
+                    expressed_at=from_local(form.expressed_at.data),
+                    volume_ml=form.volume_ml.data,
+                    colostrum=form.colostrum.data,
+                    medications=form.medications.data or None,
+                    at=from_local(form.received_at.data),
+                )
             except DomainError as refused:
-                show_domain_error(form, refused, {
-                    "DETAILS_REQUIRED": "expressed_at", "RECEIVED_BEFORE_EXPRESSED": "received_at",
-                    "FUTURE_TIME": "received_at", "TIME_BEFORE_PREVIOUS_EVENT": "received_at"})
+                show_domain_error(
+                    form,
+                    refused,
+                    {
+                        "DETAILS_REQUIRED": "expressed_at",
+                        "RECEIVED_BEFORE_EXPRESSED": "received_at",
+                        "FUTURE_TIME": "received_at",
+                        "TIME_BEFORE_PREVIOUS_EVENT": "received_at",
+                    },
+                )
                 container = _container(code)
             else:
                 db.session.commit()
-                flash(f"Received {container.code} for {container.infant.full_name}. "
-                      "Print its label now.", "success")
+                flash(
+                    f"Received {container.code} for {container.infant.full_name}. "
+                    "Print its label now.",
+                    "success",
+                )
                 return redirect(url_for("milkroom.container", code=container.code, step="label"))
     return _form_page("milkroom/receive.html", form, container=container), (
-        400 if form.errors or form.form_errors else 200)
+        400 if form.errors or form.form_errors else 200
+    )
 
 
 def _naive_local(moment):
@@ -283,6 +357,7 @@ def _naive_local(moment):
 
 
 # --- one container and what can be done to it -----------------------------------------------
+
 
 def _action_forms(active: str | None = None, filled=None) -> dict:
     forms = {name: cls(formdata=None, prefix=name) for name, cls in ACTION_FORMS.items()}
@@ -319,11 +394,16 @@ def _container_page(container: Container, forms: dict, active: str | None = None
         elif event.type == "combined_into":
             children.append(event.details.get("child"))
     return render_template(
-        "milkroom/container.html", c=container, forms=forms, active=active,
+        "milkroom/container.html",
+        c=container,
+        forms=forms,
+        active=active,
         history=pages.history(db.session, container),
         available=available_actions(container),
-        choices=locations_for_picking(), discard_reasons=DISCARD_REASONS,
-        children=[code for code in children if code], step=request.args.get("step"),
+        choices=locations_for_picking(),
+        discard_reasons=DISCARD_REASONS,
+        children=[code for code in children if code],
+        step=request.args.get("step"),
         label_printer=bool(current_app.config.get("LABEL_PRINTER")),
     ), status
 
@@ -361,14 +441,29 @@ def act(code: str, action: str):
 
 def _error_fields(action: str) -> dict[str, str]:
     fields = {code: "at" for code in TIME_ERRORS}
-    fields.update({"REFREEZE": "location_code", "CANNOT_FREEZE": "location_code",
-                   "UNKNOWN_LOCATION": "location_code",
-                   "VOLUME_EXCEEDS_REMAINING": "volumes", "MIXED_INFANTS": "others",
-                   "MIXED_MILK_TYPES": "others", "UNKNOWN_BOTTLE": "others",
-                   "DUPLICATE_CODES": "others"})
+    fields.update(
+        {
+            "REFREEZE": "location_code",
+            "CANNOT_FREEZE": "location_code",
+            "UNKNOWN_LOCATION": "location_code",
+            "VOLUME_EXCEEDS_REMAINING": "volumes",
+            "MIXED_INFANTS": "others",
+            "MIXED_MILK_TYPES": "others",
+            "UNKNOWN_BOTTLE": "others",
+            "DUPLICATE_CODES": "others",
+        }
+    )
     if action == "combine":
-        fields.update({"FORTIFIED": "others", "HELD": "others", "FROZEN": "others",
-                       "EXPIRED": "others", "NOT_RECEIVED": "others", "NOT_IN_INVENTORY": "others"})
+        fields.update(
+            {
+                "FORTIFIED": "others",
+                "HELD": "others",
+                "FROZEN": "others",
+                "EXPIRED": "others",
+                "NOT_RECEIVED": "others",
+                "NOT_IN_INVENTORY": "others",
+            }
+        )
     return fields
 
 
@@ -383,33 +478,63 @@ def _do(action: str, container: Container, form) -> tuple[str | None, str, str |
         before = container.state
         ledger.move(session, here, user, container, location, from_local(form.at.data))
         froze = before == "fresh" and container.state == "frozen"
-        return container.code, (f"Moved {container.code} to {location.path}."
-                                + (" It is now frozen." if froze else "")), None
+        return (
+            container.code,
+            (
+                f"Moved {container.code} to {location.path}."
+                + (" It is now frozen." if froze else "")
+            ),
+            None,
+        )
     if action == "thaw":
         ledger.thaw(session, here, user, container, location, from_local(form.at.data))
-        return container.code, (f"Thaw of {container.code} recorded. Its expiry changed: "
-                                "print a new label."), "label"
+        return (
+            container.code,
+            (f"Thaw of {container.code} recorded. Its expiry changed: print a new label."),
+            "label",
+        )
     if action == "fortify":
-        ledger.fortify(session, here, user, container, form.product.data, form.kcal_per_oz.data,
-                       from_local(form.at.data))
-        return container.code, (f"{container.code} fortified with {form.product.data}. Its expiry "
-                                "changed: print a new label."), "label"
+        ledger.fortify(
+            session,
+            here,
+            user,
+            container,
+            form.product.data,
+            form.kcal_per_oz.data,
+            from_local(form.at.data),
+        )
+        return (
+            container.code,
+            (
+                f"{container.code} fortified with {form.product.data}. Its expiry "
+                "changed: print a new label."
+            ),
+            "label",
+        )
     if action == "split":
         volumes = _volumes(form)
         if volumes is None:
             return None, "", None
         children = ledger.split(session, here, user, container, volumes)
-        return container.code, (f"Split {container.code} into {len(children)}: "
-                                f"{', '.join(c.code for c in children)}. Print their labels."), \
-            "children"
+        return (
+            container.code,
+            (
+                f"Split {container.code} into {len(children)}: "
+                f"{', '.join(c.code for c in children)}. Print their labels."
+            ),
+            "children",
+        )
     if action == "combine":
         others = _scanned_codes(form, container.code)
         if others is None:
             return None, "", None
         sources = ledger.lock_all(session, user, [container.code, *others])
         child = ledger.combine(session, here, user, sources, location)
-        return child.code, (f"Pooled {len(sources)} bottles into {child.code}. Print its "
-                            "label."), "label"
+        return (
+            child.code,
+            (f"Pooled {len(sources)} bottles into {child.code}. Print its label."),
+            "label",
+        )
     if action == "hold":
         ledger.hold(session, here, user, container, form.reason.data)
         return container.code, f"{container.code} is on hold: it cannot be fed.", None
@@ -433,10 +558,12 @@ def _volumes(form: SplitForm):
     if not 1 <= len(volumes) <= 20:
         add_error(form, "Give between 1 and 20 portions.", "volumes")
         return None
-    if any(not v.is_finite() or v <= 0 or v > 1000 or v != v.quantize(Decimal("0.01"))
-           for v in volumes):
-        add_error(form, "Each portion is more than 0 and at most 1000 mL, to 2 decimals.",
-                  "volumes")
+    if any(
+        not v.is_finite() or v <= 0 or v > 1000 or v != v.quantize(Decimal("0.01")) for v in volumes
+    ):
+        add_error(
+            form, "Each portion is more than 0 and at most 1000 mL, to 2 decimals.", "volumes"
+        )
         return None
     return volumes
 
@@ -447,8 +574,9 @@ def _scanned_codes(form: CombineForm, this_code: str) -> list[str] | None:
     for part in parts:
         code = codes.parse_container_code(part)
         if code is None:
-            add_error(form, f"{part[:40]!r} is not a milk label code. Scan the bottle again.",
-                      "others")
+            add_error(
+                form, f"{part[:40]!r} is not a milk label code. Scan the bottle again.", "others"
+            )
             return None
         if code not in found and code != this_code:
             found.append(code)
@@ -472,8 +600,10 @@ def send_label(code: str):
         db.session.commit()
         flash(f"The label for {container.code} went to the label printer ({where}).", "success")
         if layout.name != unit().label_stock:
-            flash(f"This label needs the wider stock ({layout.description}): load it in the "
-                  "printer.", "warning")
+            flash(
+                f"This label needs the wider stock ({layout.description}): load it in the printer.",
+                "warning",
+            )
     return redirect(url_for("milkroom.container", code=container.code))
 
 
@@ -481,12 +611,14 @@ def send_label(code: str):
 @allow(*STAFF)
 def label(code: str):
     container = _container(code)
-    content = printouts().container_label_pdf(db.session, unit(), me(), container,
-                                              layout_name=request.args.get("layout") or None)
+    content = printouts().container_label_pdf(
+        db.session, unit(), me(), container, layout_name=request.args.get("layout") or None
+    )
     return pdf(content, f"label-{container.code}.pdf")
 
 
 # --- where is it, and what is in each fridge ------------------------------------------------
+
 
 @bp.route("/where")
 @allow(*STAFF)
@@ -500,13 +632,13 @@ def where():
 @bp.route("/locations")
 @allow(*STAFF)
 def locations():
-    return render_template("milkroom/locations.html",
-                           units=pages.storage_units(db.session, now()))
+    return render_template("milkroom/locations.html", units=pages.storage_units(db.session, now()))
 
 
 @bp.route("/locations/<code>")
 @allow(*STAFF)
 def location(code: str):
     place: StorageLocation = get_location(db.session, code)
-    return render_template("milkroom/location.html", place=place,
-                           shelves=pages.storage_map(db.session, place))
+    return render_template(
+        "milkroom/location.html", place=place, shelves=pages.storage_map(db.session, place)
+    )

@@ -45,6 +45,7 @@ def parse(value: str) -> dt.datetime:
 
 # --- the route an answer came from, and what its description promises ----------------------------
 
+
 def route_for(method: str, path: str) -> Endpoint | None:
     """The registered endpoint serving `method path` (path without /api/v1, query allowed)."""
     adapter = current_app.url_map.bind("localhost")
@@ -68,8 +69,12 @@ def assert_error_shape(answer, route: Endpoint | None = None) -> dict:
     body = answer.get_json(silent=True)
     assert isinstance(body, dict), f"{answer.status_code} without JSON: {answer.data[:200]!r}"
     assert answer.mimetype == "application/json"
-    if route is not None and route.path == "/feeds" and route.method == "POST" \
-            and answer.status_code == 409:
+    if (
+        route is not None
+        and route.path == "/feeds"
+        and route.method == "POST"
+        and answer.status_code == 409
+    ):
         FeedRefused.model_validate(body)
     else:
         ErrorOut.model_validate(body)
@@ -85,7 +90,11 @@ def check_answer(method: str, path: str, answer) -> None:
     printer that does not answer)."""
     route = route_for(method, path)
     assert answer.status_code < 500 or (route is not None and answer.status_code in route.errors), (
-        method, path, answer.status_code, answer.data[:500])
+        method,
+        path,
+        answer.status_code,
+        answer.data[:500],
+    )
     if answer.status_code >= 400:
         assert_error_shape(answer, route)
         if route is not None:
@@ -124,11 +133,15 @@ class CheckedApi(Api):
         check_answer("DELETE", path, answer)
         return answer
 
-    def raw(self, method: str, path: str, data: bytes,
-            content_type: str = "application/json"):
+    def raw(self, method: str, path: str, data: bytes, content_type: str = "application/json"):
         """Send bytes exactly as given (malformed JSON, lone surrogates, huge bodies)."""
-        answer = self.client.open(f"{PREFIX}{path}", method=method, data=data,
-                                  content_type=content_type, headers=self._headers())
+        answer = self.client.open(
+            f"{PREFIX}{path}",
+            method=method,
+            data=data,
+            content_type=content_type,
+            headers=self._headers(),
+        )
         check_answer(method, path, answer)
         return answer
 
@@ -172,8 +185,7 @@ def snapshot() -> dict[str, list[str]]:
 def count(table: str) -> int:
     db.session.commit()
     with db.engine.connect() as connection:
-        value = connection.execute(
-            select(func.count()).select_from(_table(table))).scalar_one()
+        value = connection.execute(select(func.count()).select_from(_table(table))).scalar_one()
         connection.rollback()
     return value
 
@@ -184,21 +196,32 @@ def failed_sign_ins() -> list[tuple[str, str, str]]:
     with db.engine.connect() as connection:
         rows = connection.execute(
             select(SignInAttempt.username, SignInAttempt.channel, SignInAttempt.outcome)
-            .where(SignInAttempt.outcome != "ok").order_by(SignInAttempt.id)).all()
+            .where(SignInAttempt.outcome != "ok")
+            .order_by(SignInAttempt.id)
+        ).all()
         connection.rollback()
     return [tuple(row) for row in rows]
 
 
 # --- fixtures ------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def staff(app, client):
     """Clients signed in as each staff role (answers checked against the API description)."""
-    for username, role in (("ada", "admin"), ("cara", "charge_nurse"), ("nina", "nurse"),
-                           ("noor", "nurse")):
+    for username, role in (
+        ("ada", "admin"),
+        ("cara", "charge_nurse"),
+        ("nina", "nurse"),
+        ("noor", "nurse"),
+    ):
         make_user(username, role)
-    return {"admin": CheckedApi(client, "ada"), "charge_nurse": CheckedApi(client, "cara"),
-            "nurse": CheckedApi(client, "nina"), "nurse2": CheckedApi(client, "noor")}
+    return {
+        "admin": CheckedApi(client, "ada"),
+        "charge_nurse": CheckedApi(client, "cara"),
+        "nurse": CheckedApi(client, "nina"),
+        "nurse2": CheckedApi(client, "noor"),
+    }
 
 
 @pytest.fixture
@@ -220,29 +243,53 @@ def unit(app, client, staff):
         ("INF201", "Mia", "Okafor", "MOM200", "Ada", "Okafor", True),
     )
     for mrn, first, last, mother, mother_first, mother_last, consent in babies:
-        answer = nurse.post("/infants", {
-            "mrn": mrn, "first_name": first, "last_name": last, "date_of_birth": "2026-11-20",
-            "mother": {"mrn": mother, "first_name": mother_first, "last_name": mother_last},
-            "donor_milk_consent": consent,
-        })
+        answer = nurse.post(
+            "/infants",
+            {
+                "mrn": mrn,
+                "first_name": first,
+                "last_name": last,
+                "date_of_birth": "2026-11-20",
+                "mother": {"mrn": mother, "first_name": mother_first, "last_name": mother_last},
+                "donor_milk_consent": consent,
+            },
+        )
         assert answer.status_code == 201, answer.get_json()
     make_user("linh", "parent", ("INF100",))
     make_user("ada.okafor", "parent", ("INF200", "INF201"))
-    return {**staff, "parent": CheckedApi(client, "linh"),
-            "twins_parent": CheckedApi(client, "ada.okafor")}
+    return {
+        **staff,
+        "parent": CheckedApi(client, "linh"),
+        "twins_parent": CheckedApi(client, "ada.okafor"),
+    }
 
 
 def receive_milk(api: Api, mrn: str = "INF100", location: str = "FR1-S1", **overrides) -> dict:
-    body = {"infant_mrn": mrn, "expressed_at": ago(hours=2), "volume_ml": 60,
-            "milk_type": "MOM", "location_code": location, **overrides}
+    body = {
+        "infant_mrn": mrn,
+        "expressed_at": ago(hours=2),
+        "volume_ml": 60,
+        "milk_type": "MOM",
+        "location_code": location,
+        **overrides,
+    }
     answer = api.post("/containers", body)
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()
 
 
 def donor_milk(api: Api, mrn: str = "INF200", location: str = "FR1", **overrides) -> dict:
-    return receive_milk(api, mrn, location, **{"milk_type": "DHM", "donor_lot": "LOT-77",
-                                               "donor_expires_at": later(days=90), **overrides})
+    return receive_milk(
+        api,
+        mrn,
+        location,
+        **{
+            "milk_type": "DHM",
+            "donor_lot": "LOT-77",
+            "donor_expires_at": later(days=90),
+            **overrides,
+        },
+    )
 
 
 __all__ = ["PASSWORD", "ago", "count", "expect", "iso", "later", "receive_milk", "snapshot"]

@@ -25,8 +25,10 @@ def test_token_for_good_credentials_401_otherwise(staff, client):
     me = client.get("/api/v1/auth/me", headers=bearer(body["token"]))
     assert me.status_code == 200 and me.get_json()["username"] == "nina"
 
-    for wrong in ({"username": "nina", "password": "not it at all"},
-                  {"username": "nobody", "password": PASSWORD}):
+    for wrong in (
+        {"username": "nina", "password": "not it at all"},
+        {"username": "nobody", "password": PASSWORD},
+    ):
         refused = client.post("/api/v1/auth/token", json=wrong)
         assert refused.status_code == 401
         assert refused.get_json()["error"]["code"] == "INVALID_CREDENTIALS"
@@ -36,17 +38,34 @@ def test_token_for_good_credentials_401_otherwise(staff, client):
 
 def test_no_token_or_a_bad_one_is_401(staff, client):
     before = count("containers")
-    body = {"infant_mrn": "INF100", "expressed_at": "2026-11-27T10:00:00Z", "volume_ml": 10,
-            "milk_type": "MOM", "location_code": "FR1"}
-    for headers in ({}, bearer("not-a-token"), {"Authorization": "Basic bmluYTpwdw=="},
-                    {"Authorization": "Bearer "}, {"Authorization": staff["nurse"].token}):
-        for method, path in (("GET", "/api/v1/locations"), ("POST", "/api/v1/containers"),
-                             ("GET", "/api/v1/auth/me"), ("DELETE", "/api/v1/auth/token")):
-            answer = client.open(path, method=method, headers=headers,
-                                 json=body if method == "POST" else None)
+    body = {
+        "infant_mrn": "INF100",
+        "expressed_at": "2026-11-27T10:00:00Z",
+        "volume_ml": 10,
+        "milk_type": "MOM",
+        "location_code": "FR1",
+    }
+    for headers in (
+        {},
+        bearer("not-a-token"),
+        {"Authorization": "Basic bmluYTpwdw=="},
+        {"Authorization": "Bearer "},
+        {"Authorization": staff["nurse"].token},
+    ):
+        for method, path in (
+            ("GET", "/api/v1/locations"),
+            ("POST", "/api/v1/containers"),
+            ("GET", "/api/v1/auth/me"),
+            ("DELETE", "/api/v1/auth/token"),
+        ):
+            answer = client.open(
+                path, method=method, headers=headers, json=body if method == "POST" else None
+            )
             assert answer.status_code == 401, (headers, path, answer.get_json())
-            assert answer.get_json()["error"]["code"] in ("AUTHENTICATION_REQUIRED",
-                                                          "INVALID_TOKEN")
+            assert answer.get_json()["error"]["code"] in (
+                "AUTHENTICATION_REQUIRED",
+                "INVALID_TOKEN",
+            )
             assert answer.headers["WWW-Authenticate"].startswith("Bearer")
     assert count("containers") == before
 
@@ -82,8 +101,10 @@ def test_tokens_survive_a_restart(staff, app):
         answer = second.test_client().get("/api/v1/auth/me", headers=bearer(token))
         assert answer.status_code == 200, answer.get_json()
         assert answer.get_json()["username"] == "cara"
-        assert second.test_client().get("/api/v1/auth/me",
-                                        headers=bearer(token + "x")).status_code == 401
+        assert (
+            second.test_client().get("/api/v1/auth/me", headers=bearer(token + "x")).status_code
+            == 401
+        )
     finally:
         with second.app_context():
             db.session.remove()
@@ -92,13 +113,29 @@ def test_tokens_survive_a_restart(staff, app):
 
 def test_admin_manages_users(staff, unit):
     admin = unit["admin"]
-    made = expect(admin.post("/users", {"username": "pat", "password": "long enough pw",
-                                        "role": "parent", "display_name": "Pat Nguyen",
-                                        "infant_mrns": ["INF100"]}), 201)
-    assert made == {"username": "pat", "display_name": "Pat Nguyen", "role": "parent",
-                    "active": True, "infant_mrns": ["INF100"]}
-    answer = admin.client.post("/api/v1/auth/token",
-                               json={"username": "pat", "password": "long enough pw"})
+    made = expect(
+        admin.post(
+            "/users",
+            {
+                "username": "pat",
+                "password": "long enough pw",
+                "role": "parent",
+                "display_name": "Pat Nguyen",
+                "infant_mrns": ["INF100"],
+            },
+        ),
+        201,
+    )
+    assert made == {
+        "username": "pat",
+        "display_name": "Pat Nguyen",
+        "role": "parent",
+        "active": True,
+        "infant_mrns": ["INF100"],
+    }
+    answer = admin.client.post(
+        "/api/v1/auth/token", json={"username": "pat", "password": "long enough pw"}
+    )
     assert answer.status_code == 200 and answer.get_json()["role"] == "parent"
     users = {u["username"]: u for u in expect(admin.get("/users"), 200)["users"]}
     assert users["linh"]["infant_mrns"] == ["INF100"]
@@ -106,19 +143,49 @@ def test_admin_manages_users(staff, unit):
     assert users["nina"]["role"] == "nurse"
 
     before = snapshot()
-    expect(admin.post("/users", {"username": "nina", "password": "long enough pw",
-                                 "role": "nurse"}), 409, "DUPLICATE_USERNAME")
-    expect(admin.post("/users", {"username": "short", "password": "seven77",
-                                 "role": "nurse"}), 400)
-    expect(admin.post("/users", {"username": "x", "password": "long enough pw",
-                                 "role": "surgeon"}), 400)
-    expect(admin.post("/users", {"username": "x", "password": "long enough pw",
-                                 "role": "nurse", "infant_mrns": ["INF100"]}), 400, "NOT_A_PARENT")
-    expect(admin.post("/users", {"username": "x", "password": "long enough pw",
-                                 "role": "parent", "infant_mrns": ["NOBODY"]}), 404)
+    expect(
+        admin.post("/users", {"username": "nina", "password": "long enough pw", "role": "nurse"}),
+        409,
+        "DUPLICATE_USERNAME",
+    )
+    expect(admin.post("/users", {"username": "short", "password": "seven77", "role": "nurse"}), 400)
+    expect(
+        admin.post("/users", {"username": "x", "password": "long enough pw", "role": "surgeon"}),
+        400,
+    )
+    expect(
+        admin.post(
+            "/users",
+            {
+                "username": "x",
+                "password": "long enough pw",
+                "role": "nurse",
+                "infant_mrns": ["INF100"],
+            },
+        ),
+        400,
+        "NOT_A_PARENT",
+    )
+    expect(
+        admin.post(
+            "/users",
+            {
+                "username": "x",
+                "password": "long enough pw",
+                "role": "parent",
+                "infant_mrns": ["NOBODY"],
+            },
+        ),
+        404,
+    )
     for role in ("charge_nurse", "nurse", "parent"):
-        expect(unit[role].post("/users", {"username": "y", "password": "long enough pw",
-                                          "role": "admin"}), 403, "FORBIDDEN")
+        expect(
+            unit[role].post(
+                "/users", {"username": "y", "password": "long enough pw", "role": "admin"}
+            ),
+            403,
+            "FORBIDDEN",
+        )
         expect(unit[role].get("/users"), 403)
     assert snapshot() == before
 
@@ -132,6 +199,10 @@ def test_admin_manages_users(staff, unit):
 def test_a_new_account_signs_in_and_sees_itself(app, client):
     make_user("solo", "nurse")
     api = CheckedApi(client, "solo")
-    assert expect(api.get("/auth/me"), 200) == {"username": "solo", "display_name": None,
-                                               "role": "nurse", "active": True,
-                                               "infant_mrns": []}
+    assert expect(api.get("/auth/me"), 200) == {
+        "username": "solo",
+        "display_name": None,
+        "role": "nurse",
+        "active": True,
+        "infant_mrns": [],
+    }

@@ -33,11 +33,13 @@ def reason_codes(verdict) -> list[str]:
 
 # --- creating and receiving ----------------------------------------------------------------------
 
+
 def test_staff_receive_at_once_fresh_in_fridge_frozen_in_freezer(unit):
     nurse = unit["nurse"]
     expressed = moment(hours=2)
-    fresh = receive_milk(nurse, expressed_at=iso(expressed), volume_ml=62.5, colostrum=True,
-                         medications="ibuprofen")
+    fresh = receive_milk(
+        nurse, expressed_at=iso(expressed), volume_ml=62.5, colostrum=True, medications="ibuprofen"
+    )
     assert fresh["state"] == "fresh"
     assert fresh["location_code"] == "FR1-S1"
     assert fresh["infant_mrn"] == "INF100"
@@ -75,26 +77,64 @@ def test_staff_receive_at_once_fresh_in_fridge_frozen_in_freezer(unit):
 
 def test_staff_must_say_where_the_milk_is(unit):
     before = count("containers")
-    expect(unit["nurse"].post("/containers", {"infant_mrn": "INF100", "expressed_at": ago(hours=1),
-                                              "volume_ml": 50, "milk_type": "MOM"}),
-           400, "MISSING_FIELD")
-    expect(unit["nurse"].post("/containers", {"infant_mrn": "INF100", "expressed_at": ago(hours=1),
-                                              "volume_ml": 50, "milk_type": "MOM",
-                                              "location_code": "NOPE"}), 404, "UNKNOWN_LOCATION")
-    expect(unit["nurse"].post("/containers", {"infant_mrn": "NOBODY", "expressed_at": ago(hours=1),
-                                              "volume_ml": 50, "milk_type": "MOM",
-                                              "location_code": "FR1"}), 404, "UNKNOWN_INFANT")
+    expect(
+        unit["nurse"].post(
+            "/containers",
+            {
+                "infant_mrn": "INF100",
+                "expressed_at": ago(hours=1),
+                "volume_ml": 50,
+                "milk_type": "MOM",
+            },
+        ),
+        400,
+        "MISSING_FIELD",
+    )
+    expect(
+        unit["nurse"].post(
+            "/containers",
+            {
+                "infant_mrn": "INF100",
+                "expressed_at": ago(hours=1),
+                "volume_ml": 50,
+                "milk_type": "MOM",
+                "location_code": "NOPE",
+            },
+        ),
+        404,
+        "UNKNOWN_LOCATION",
+    )
+    expect(
+        unit["nurse"].post(
+            "/containers",
+            {
+                "infant_mrn": "NOBODY",
+                "expressed_at": ago(hours=1),
+                "volume_ml": 50,
+                "milk_type": "MOM",
+                "location_code": "FR1",
+            },
+        ),
+        404,
+        "UNKNOWN_INFANT",
+    )
     assert count("containers") == before
 
 
 def test_parent_drop_off_is_reserved_until_a_nurse_receives_it(unit):
     parent, nurse = unit["parent"], unit["nurse"]
     expressed = moment(hours=3)
-    body = {"infant_mrn": "INF100", "expressed_at": iso(expressed), "volume_ml": 90,
-            "milk_type": "MOM", "medications": "none"}
+    body = {
+        "infant_mrn": "INF100",
+        "expressed_at": iso(expressed),
+        "volume_ml": 90,
+        "milk_type": "MOM",
+        "medications": "none",
+    }
     before = snapshot()
-    expect(parent.post("/containers", {**body, "location_code": "FR1"}), 400,
-           "LOCATION_NOT_ALLOWED")
+    expect(
+        parent.post("/containers", {**body, "location_code": "FR1"}), 400, "LOCATION_NOT_ALLOWED"
+    )
     assert snapshot() == before
     dropped = expect(parent.post("/containers", body), 201)
     assert dropped["state"] == "reserved"
@@ -104,32 +144,53 @@ def test_parent_drop_off_is_reserved_until_a_nurse_receives_it(unit):
     # Not feedable until received.
     assert reason_codes(check(nurse, "INF100", dropped["code"])) == ["NOT_RECEIVED"]
 
-    received = expect(nurse.post(f"/containers/{dropped['code']}/receive",
-                                 {"location_code": "FZ1"}), 200)
+    received = expect(
+        nurse.post(f"/containers/{dropped['code']}/receive", {"location_code": "FZ1"}), 200
+    )
     assert received["state"] == "frozen"
     assert received["location_code"] == "FZ1"
     assert received["volume_ml"] == 90.0
     assert parse(received["expressed_at"]) == expressed
     assert [e["type"] for e in received["events"]] == ["reserved", "received"]
     assert received["events"][1]["user"] == "nina"
-    expect(nurse.post(f"/containers/{dropped['code']}/receive", {"location_code": "FR1"}), 409,
-           "ALREADY_RECEIVED")
+    expect(
+        nurse.post(f"/containers/{dropped['code']}/receive", {"location_code": "FR1"}),
+        409,
+        "ALREADY_RECEIVED",
+    )
 
 
 def test_donor_milk_needs_lot_and_bank_expiry(unit):
     nurse = unit["nurse"]
-    base = {"infant_mrn": "INF200", "expressed_at": ago(days=20), "volume_ml": 100,
-            "milk_type": "DHM", "location_code": "FZ1"}
+    base = {
+        "infant_mrn": "INF200",
+        "expressed_at": ago(days=20),
+        "volume_ml": 100,
+        "milk_type": "DHM",
+        "location_code": "FZ1",
+    }
     before = count("containers")
     expect(nurse.post("/containers", base), 400, "DONOR_LOT_REQUIRED")
     expect(nurse.post("/containers", {**base, "donor_lot": "LOT-1"}), 400, "DONOR_LOT_REQUIRED")
-    expect(nurse.post("/containers", {**base, "donor_expires_at": later(days=60)}), 400,
-           "DONOR_LOT_REQUIRED")
+    expect(
+        nurse.post("/containers", {**base, "donor_expires_at": later(days=60)}),
+        400,
+        "DONOR_LOT_REQUIRED",
+    )
     assert count("containers") == before
     bank_expiry = moment(days=-60)
-    donor = expect(nurse.post("/containers", {**base, "donor_lot": "LOT-1",
-                                              "donor_product_code": "M0001",
-                                              "donor_expires_at": iso(bank_expiry)}), 201)
+    donor = expect(
+        nurse.post(
+            "/containers",
+            {
+                **base,
+                "donor_lot": "LOT-1",
+                "donor_product_code": "M0001",
+                "donor_expires_at": iso(bank_expiry),
+            },
+        ),
+        201,
+    )
     assert donor["milk_type"] == "DHM"
     assert donor["donor_lot"] == "LOT-1"
     assert donor["donor_product_code"] == "M0001"
@@ -156,13 +217,26 @@ def test_reserved_labels_1_to_60_and_receiving_a_blank_label(unit):
 
     # The parent wrote the pump time and volume by hand; the nurse enters them on receipt.
     blank = snapshot()
-    expect(nurse.post(f"/containers/{codes[0]}/receive", {"location_code": "FR1"}), 400,
-           "DETAILS_REQUIRED")
+    expect(
+        nurse.post(f"/containers/{codes[0]}/receive", {"location_code": "FR1"}),
+        400,
+        "DETAILS_REQUIRED",
+    )
     assert snapshot() == blank
     expressed = moment(hours=5)
-    received = expect(nurse.post(f"/containers/{codes[0]}/receive", {
-        "location_code": "FR1", "expressed_at": iso(expressed), "volume_ml": 75,
-        "colostrum": True, "medications": "none"}), 200)
+    received = expect(
+        nurse.post(
+            f"/containers/{codes[0]}/receive",
+            {
+                "location_code": "FR1",
+                "expressed_at": iso(expressed),
+                "volume_ml": 75,
+                "colostrum": True,
+                "medications": "none",
+            },
+        ),
+        200,
+    )
     assert received["state"] == "fresh"
     assert received["volume_ml"] == received["remaining_ml"] == 75.0
     assert received["colostrum"] is True
@@ -171,31 +245,39 @@ def test_reserved_labels_1_to_60_and_receiving_a_blank_label(unit):
 
 # --- storage ----------------------------------------------------------------------------------
 
+
 def test_moving_fresh_milk_into_a_freezer_freezes_it(unit):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse)
-    moved = expect(nurse.post(f"/containers/{bottle['code']}/move", {"location_code": "FZ1-S1"}),
-                   200)
+    moved = expect(
+        nurse.post(f"/containers/{bottle['code']}/move", {"location_code": "FZ1-S1"}), 200
+    )
     assert moved["state"] == "frozen"
     assert moved["location_code"] == "FZ1-S1"
     assert moved["events"][-1]["type"] == "moved"
     assert parse(moved["expires_at"]) > parse(bottle["expires_at"]) + dt.timedelta(days=100)
     # Within the fridge, it stays fresh.
     other = receive_milk(nurse, location="FR1")
-    assert expect(nurse.post(f"/containers/{other['code']}/move", {"location_code": "FR1-S1"}),
-                  200)["state"] == "fresh"
+    assert (
+        expect(nurse.post(f"/containers/{other['code']}/move", {"location_code": "FR1-S1"}), 200)[
+            "state"
+        ]
+        == "fresh"
+    )
 
 
 def test_thawed_milk_is_never_refrozen(unit):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse, location="FZ1")
-    thawed = expect(nurse.post(f"/containers/{bottle['code']}/thaw", {"location_code": "FR1"}),
-                    200)
+    thawed = expect(nurse.post(f"/containers/{bottle['code']}/thaw", {"location_code": "FR1"}), 200)
     assert thawed["state"] == "thawed"
     before = snapshot()
     for freezer in ("FZ1", "FZ1-S1", "DF1"):
-        expect(nurse.post(f"/containers/{bottle['code']}/move", {"location_code": freezer}), 409,
-               "REFREEZE")
+        expect(
+            nurse.post(f"/containers/{bottle['code']}/move", {"location_code": freezer}),
+            409,
+            "REFREEZE",
+        )
     assert snapshot() == before
     after = expect(nurse.get(f"/containers/{bottle['code']}"), 200)
     assert after["state"] == "thawed" and after["location_code"] == "FR1"
@@ -203,20 +285,26 @@ def test_thawed_milk_is_never_refrozen(unit):
 
 def test_thaw_starts_24_h_for_mothers_milk_and_48_h_for_donor_milk(unit):
     nurse = unit["nurse"]
-    mom = receive_milk(nurse, location="FZ1", at=iso(moment(hours=3)),
-                       expressed_at=iso(moment(days=10)))
+    mom = receive_milk(
+        nurse, location="FZ1", at=iso(moment(hours=3)), expressed_at=iso(moment(days=10))
+    )
     done = moment(hours=1)  # the thaw finished an hour ago (late documentation)
-    thawed = expect(nurse.post(f"/containers/{mom['code']}/thaw",
-                               {"location_code": "FR1-S1", "at": iso(done)}), 200)
+    thawed = expect(
+        nurse.post(f"/containers/{mom['code']}/thaw", {"location_code": "FR1-S1", "at": iso(done)}),
+        200,
+    )
     assert thawed["state"] == "thawed"
     assert thawed["location_code"] == "FR1-S1"
     assert parse(thawed["expires_at"]) == done + dt.timedelta(hours=24)
     assert "thawed" in thawed["expiry_reason"] and "24 h" in thawed["expiry_reason"]
 
-    dhm = donor_milk(nurse, location="FZ1", at=iso(moment(hours=3)),
-                     expressed_at=iso(moment(days=10)))
-    thawed = expect(nurse.post(f"/containers/{dhm['code']}/thaw",
-                               {"location_code": "FR1", "at": iso(done)}), 200)
+    dhm = donor_milk(
+        nurse, location="FZ1", at=iso(moment(hours=3)), expressed_at=iso(moment(days=10))
+    )
+    thawed = expect(
+        nurse.post(f"/containers/{dhm['code']}/thaw", {"location_code": "FR1", "at": iso(done)}),
+        200,
+    )
     assert parse(thawed["expires_at"]) == done + dt.timedelta(hours=48)
     assert "thawed" in thawed["expiry_reason"] and "48 h" in thawed["expiry_reason"]
 
@@ -225,9 +313,13 @@ def test_fortifying_starts_a_24_h_clock(unit):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse, expressed_at=iso(moment(hours=1)), at=iso(moment(minutes=30)))
     when = moment(minutes=10)
-    fortified = expect(nurse.post(f"/containers/{bottle['code']}/fortify",
-                                  {"product": "Similac HMF", "kcal_per_oz": 24,
-                                   "at": iso(when)}), 200)
+    fortified = expect(
+        nurse.post(
+            f"/containers/{bottle['code']}/fortify",
+            {"product": "Similac HMF", "kcal_per_oz": 24, "at": iso(when)},
+        ),
+        200,
+    )
     assert fortified["fortifier"] == "Similac HMF"
     assert fortified["kcal_per_oz"] == 24.0
     assert parse(fortified["expires_at"]) == when + dt.timedelta(hours=24)
@@ -237,17 +329,20 @@ def test_fortifying_starts_a_24_h_clock(unit):
 
 # --- holds --------------------------------------------------------------------------------------
 
+
 def test_hold_and_release_a_container(unit):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse)
-    held = expect(nurse.post(f"/containers/{bottle['code']}/hold",
-                             {"reason": "positive culture"}), 200)
+    held = expect(
+        nurse.post(f"/containers/{bottle['code']}/hold", {"reason": "positive culture"}), 200
+    )
     assert held["held"] is True
     assert held["hold_reason"] == "positive culture"
     verdict = check(nurse, "INF100", bottle["code"])
     assert verdict["verdict"] == "stop" and "HELD" in reason_codes(verdict)
-    expect(nurse.post(f"/containers/{bottle['code']}/hold", {"reason": "again"}), 409,
-           "ALREADY_HELD")
+    expect(
+        nurse.post(f"/containers/{bottle['code']}/hold", {"reason": "again"}), 409, "ALREADY_HELD"
+    )
     released = expect(nurse.post(f"/containers/{bottle['code']}/release", {}), 200)
     assert released["held"] is False and released["hold_reason"] is None
     assert check(nurse, "INF100", bottle["code"])["verdict"] == "go"
@@ -264,8 +359,12 @@ def test_mother_hold_covers_every_sibling_and_new_milk_and_own_holds_outlast_it(
     expect(nurse.post(f"/containers/{own['code']}/hold", {"reason": "label smudged"}), 200)
 
     out = expect(nurse.post("/mothers/MOM200/hold", {"reason": "new medication"}), 200)
-    assert out == {"mother_mrn": "MOM200", "held": True, "reason": "new medication",
-                   "containers_affected": 3}
+    assert out == {
+        "mother_mrn": "MOM200",
+        "held": True,
+        "reason": "new medication",
+        "containers_affected": 3,
+    }
     expect(nurse.post("/mothers/MOM200/hold", {"reason": "twice"}), 409, "ALREADY_HELD")
     for code in (leo["code"], mia["code"]):
         bottle = expect(nurse.get(f"/containers/{code}"), 200)
@@ -292,11 +391,13 @@ def test_mother_hold_covers_every_sibling_and_new_milk_and_own_holds_outlast_it(
 
 # --- leaving inventory ------------------------------------------------------------------------
 
+
 def test_discard_and_return(unit):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse)
-    discarded = expect(nurse.post(f"/containers/{bottle['code']}/discard",
-                                  {"reason": "expired"}), 200)
+    discarded = expect(
+        nurse.post(f"/containers/{bottle['code']}/discard", {"reason": "expired"}), 200
+    )
     assert discarded["state"] == "discarded"
     assert discarded["events"][-1]["type"] == "discarded"
     assert discarded["events"][-1]["details"] == {"reason": "expired"}
@@ -317,18 +418,22 @@ def test_discard_and_return(unit):
 
 # --- split and combine --------------------------------------------------------------------------
 
+
 def test_split_into_portions_that_never_outlive_the_parent(unit):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse, location="FZ1", volume_ml=60)
-    thawed = expect(nurse.post(f"/containers/{bottle['code']}/thaw", {"location_code": "FR1"}),
-                    200)
+    thawed = expect(nurse.post(f"/containers/{bottle['code']}/thaw", {"location_code": "FR1"}), 200)
     before = snapshot()
-    expect(nurse.post(f"/containers/{bottle['code']}/split", {"volumes_ml": [30, 30.01]}), 400,
-           "VOLUME_EXCEEDS_REMAINING")
+    expect(
+        nurse.post(f"/containers/{bottle['code']}/split", {"volumes_ml": [30, 30.01]}),
+        400,
+        "VOLUME_EXCEEDS_REMAINING",
+    )
     assert snapshot() == before
 
-    children = expect(nurse.post(f"/containers/{bottle['code']}/split",
-                                 {"volumes_ml": [20, 15.5]}), 201)["containers"]
+    children = expect(
+        nurse.post(f"/containers/{bottle['code']}/split", {"volumes_ml": [20, 15.5]}), 201
+    )["containers"]
     assert [c["volume_ml"] for c in children] == [20.0, 15.5]
     for child in children:
         assert child["parents"] == [bottle["code"]]
@@ -337,15 +442,17 @@ def test_split_into_portions_that_never_outlive_the_parent(unit):
         assert child["state"] == "thawed"
         assert parse(child["expires_at"]) <= parse(thawed["expires_at"])
         # Moving a portion to the bedside can only shorten its life.
-        moved = expect(nurse.post(f"/containers/{child['code']}/move",
-                                  {"location_code": "BED3"}), 200)
+        moved = expect(
+            nurse.post(f"/containers/{child['code']}/move", {"location_code": "BED3"}), 200
+        )
         assert parse(moved["expires_at"]) <= parse(thawed["expires_at"])
     parent = expect(nurse.get(f"/containers/{bottle['code']}"), 200)
     assert parent["remaining_ml"] == 24.5
     assert parent["events"][-1]["type"] == "split_into"
 
-    rest = expect(nurse.post(f"/containers/{bottle['code']}/split", {"volumes_ml": [24.5]}),
-                  201)["containers"]
+    rest = expect(nurse.post(f"/containers/{bottle['code']}/split", {"volumes_ml": [24.5]}), 201)[
+        "containers"
+    ]
     assert rest[0]["volume_ml"] == 24.5
     assert expect(nurse.get(f"/containers/{bottle['code']}"), 200)["state"] == "consumed"
 
@@ -354,8 +461,12 @@ def test_combine_one_babys_milk_with_lineage(unit):
     nurse = unit["nurse"]
     older = receive_milk(nurse, expressed_at=iso(moment(hours=20)), volume_ml=40)
     newer = receive_milk(nurse, expressed_at=iso(moment(hours=2)), volume_ml=25.5)
-    pooled = expect(nurse.post("/containers/combine", {"codes": [older["code"], newer["code"]],
-                                                       "location_code": "FR1"}), 201)
+    pooled = expect(
+        nurse.post(
+            "/containers/combine", {"codes": [older["code"], newer["code"]], "location_code": "FR1"}
+        ),
+        201,
+    )
     assert pooled["parents"] == sorted([older["code"], newer["code"]])
     assert pooled["volume_ml"] == pooled["remaining_ml"] == 65.5
     assert pooled["infant_mrn"] == "INF100"
@@ -366,8 +477,10 @@ def test_combine_one_babys_milk_with_lineage(unit):
         after = expect(nurse.get(f"/containers/{source['code']}"), 200)
         assert after["state"] == "consumed"
         assert after["remaining_ml"] == 0.0
-        assert any(e["type"] == "combined_into" and e["details"]["child"] == pooled["code"]
-                   for e in after["events"])
+        assert any(
+            e["type"] == "combined_into" and e["details"]["child"] == pooled["code"]
+            for e in after["events"]
+        )
 
 
 def test_combining_different_babies_milk_is_refused(unit):
@@ -376,19 +489,41 @@ def test_combining_different_babies_milk_is_refused(unit):
     twin_a = receive_milk(nurse, "INF200")
     twin_b = receive_milk(nurse, "INF201")
     before = snapshot()
-    expect(nurse.post("/containers/combine", {"codes": [mine["code"], twin_a["code"]],
-                                              "location_code": "FR1"}), 409, "MIXED_INFANTS")
+    expect(
+        nurse.post(
+            "/containers/combine", {"codes": [mine["code"], twin_a["code"]], "location_code": "FR1"}
+        ),
+        409,
+        "MIXED_INFANTS",
+    )
     # Twins share a mother, but not a bottle.
-    expect(nurse.post("/containers/combine", {"codes": [twin_a["code"], twin_b["code"]],
-                                              "location_code": "FR1"}), 409, "MIXED_INFANTS")
-    expect(nurse.post("/containers/combine", {"codes": [mine["code"], mine["code"]],
-                                              "location_code": "FR1"}), 400, "DUPLICATE_CODES")
-    expect(nurse.post("/containers/combine", {"codes": [mine["code"], "M0000000000"],
-                                              "location_code": "FR1"}), 404, "UNKNOWN_BOTTLE")
+    expect(
+        nurse.post(
+            "/containers/combine",
+            {"codes": [twin_a["code"], twin_b["code"]], "location_code": "FR1"},
+        ),
+        409,
+        "MIXED_INFANTS",
+    )
+    expect(
+        nurse.post(
+            "/containers/combine", {"codes": [mine["code"], mine["code"]], "location_code": "FR1"}
+        ),
+        400,
+        "DUPLICATE_CODES",
+    )
+    expect(
+        nurse.post(
+            "/containers/combine", {"codes": [mine["code"], "M0000000000"], "location_code": "FR1"}
+        ),
+        404,
+        "UNKNOWN_BOTTLE",
+    )
     assert snapshot() == before
 
 
 # --- history and late documentation ---------------------------------------------------------
+
 
 def test_events_record_when_it_happened_and_when_it_was_entered(unit):
     nurse, charge = unit["nurse"], unit["charge_nurse"]
@@ -396,8 +531,12 @@ def test_events_record_when_it_happened_and_when_it_was_entered(unit):
     bottle = receive_milk(nurse, expressed_at=iso(moment(hours=4)), at=iso(received_at))
     assert parse(bottle["received_at"]) == received_at
     moved_at = moment(hours=2)
-    expect(charge.post(f"/containers/{bottle['code']}/move",
-                       {"location_code": "FZ1", "at": iso(moved_at)}), 200)
+    expect(
+        charge.post(
+            f"/containers/{bottle['code']}/move", {"location_code": "FZ1", "at": iso(moved_at)}
+        ),
+        200,
+    )
     events = expect(nurse.get(f"/containers/{bottle['code']}"), 200)["events"]
     assert [(e["type"], e["user"]) for e in events] == [("received", "nina"), ("moved", "cara")]
     assert [parse(e["at"]) for e in events] == [received_at, moved_at]
@@ -410,29 +549,67 @@ def test_events_record_when_it_happened_and_when_it_was_entered(unit):
 
 def test_event_times_in_the_future_or_before_the_previous_event_are_refused(unit):
     nurse = unit["nurse"]
-    bottle = receive_milk(nurse, location="FZ1", expressed_at=iso(moment(hours=4)),
-                          at=iso(moment(hours=2)))
+    bottle = receive_milk(
+        nurse, location="FZ1", expressed_at=iso(moment(hours=4)), at=iso(moment(hours=2))
+    )
     code = bottle["code"]
     before = snapshot()
-    expect(nurse.post(f"/containers/{code}/thaw", {"location_code": "FR1",
-                                                   "at": later(minutes=6)}), 400, "FUTURE_TIME")
-    expect(nurse.post(f"/containers/{code}/thaw", {"location_code": "FR1",
-                                                   "at": ago(hours=3)}), 400,
-           "TIME_BEFORE_PREVIOUS_EVENT")
-    expect(nurse.post(f"/containers/{code}/thaw", {"location_code": "FR1",
-                                                   "at": "2026-11-28T10:00:00"}), 400)
-    expect(nurse.post(f"/containers/{code}/move", {"location_code": "DF1",
-                                                   "at": later(hours=1)}), 400, "FUTURE_TIME")
-    expect(nurse.post("/containers", {"infant_mrn": "INF100", "expressed_at": ago(hours=1),
-                                      "at": ago(hours=2), "volume_ml": 30, "milk_type": "MOM",
-                                      "location_code": "FR1"}), 400, "RECEIVED_BEFORE_EXPRESSED")
-    expect(nurse.post("/containers", {"infant_mrn": "INF100", "expressed_at": later(hours=1),
-                                      "volume_ml": 30, "milk_type": "MOM",
-                                      "location_code": "FR1"}), 400, "FUTURE_TIME")
+    expect(
+        nurse.post(f"/containers/{code}/thaw", {"location_code": "FR1", "at": later(minutes=6)}),
+        400,
+        "FUTURE_TIME",
+    )
+    expect(
+        nurse.post(f"/containers/{code}/thaw", {"location_code": "FR1", "at": ago(hours=3)}),
+        400,
+        "TIME_BEFORE_PREVIOUS_EVENT",
+    )
+    expect(
+        nurse.post(
+            f"/containers/{code}/thaw", {"location_code": "FR1", "at": "2026-11-28T10:00:00"}
+        ),
+        400,
+    )
+    expect(
+        nurse.post(f"/containers/{code}/move", {"location_code": "DF1", "at": later(hours=1)}),
+        400,
+        "FUTURE_TIME",
+    )
+    expect(
+        nurse.post(
+            "/containers",
+            {
+                "infant_mrn": "INF100",
+                "expressed_at": ago(hours=1),
+                "at": ago(hours=2),
+                "volume_ml": 30,
+                "milk_type": "MOM",
+                "location_code": "FR1",
+            },
+        ),
+        400,
+        "RECEIVED_BEFORE_EXPRESSED",
+    )
+    expect(
+        nurse.post(
+            "/containers",
+            {
+                "infant_mrn": "INF100",
+                "expressed_at": later(hours=1),
+                "volume_ml": 30,
+                "milk_type": "MOM",
+                "location_code": "FR1",
+            },
+        ),
+        400,
+        "FUTURE_TIME",
+    )
     assert snapshot() == before
     # A little clock skew (under 5 minutes) is tolerated; so is an offset other than Z.
-    thawed = expect(nurse.post(f"/containers/{code}/thaw", {"location_code": "FR1",
-                                                            "at": later(minutes=2)}), 200)
+    thawed = expect(
+        nurse.post(f"/containers/{code}/thaw", {"location_code": "FR1", "at": later(minutes=2)}),
+        200,
+    )
     assert thawed["state"] == "thawed"
     local = (dt.datetime.now(UTC) - dt.timedelta(minutes=30)).replace(microsecond=0)
     chicago = local.astimezone(dt.timezone(dt.timedelta(hours=-6))).isoformat()
@@ -450,17 +627,17 @@ def test_transitions_the_milk_forbids_are_409_and_change_nothing(unit):
     [label] = expect(nurse.post("/infants/INF100/reserved-labels", {"count": 1}), 201)["codes"]
     before = snapshot()
     for path, body in (
-        (f"/containers/{fresh}/thaw", {"location_code": "FR1"}),        # never frozen
-        (f"/containers/{frozen}/thaw", {"location_code": "FZ1"}),       # thawed into a freezer
-        (f"/containers/{frozen}/fortify", {"product": "HMF"}),          # still frozen
-        (f"/containers/{frozen}/split", {"volumes_ml": [10]}),          # still frozen
-        (f"/containers/{fortified}/fortify", {"product": "HMF"}),       # twice
-        (f"/containers/{fortified}/move", {"location_code": "FZ1"}),    # fortified milk frozen
+        (f"/containers/{fresh}/thaw", {"location_code": "FR1"}),  # never frozen
+        (f"/containers/{frozen}/thaw", {"location_code": "FZ1"}),  # thawed into a freezer
+        (f"/containers/{frozen}/fortify", {"product": "HMF"}),  # still frozen
+        (f"/containers/{frozen}/split", {"volumes_ml": [10]}),  # still frozen
+        (f"/containers/{fortified}/fortify", {"product": "HMF"}),  # twice
+        (f"/containers/{fortified}/move", {"location_code": "FZ1"}),  # fortified milk frozen
         ("/containers/combine", {"codes": [fresh, dhm], "location_code": "FR1"}),  # MOM + DHM
         ("/containers/combine", {"codes": [fresh, frozen], "location_code": "FR1"}),
-        (f"/containers/{label}/move", {"location_code": "FR1"}),        # not received
+        (f"/containers/{label}/move", {"location_code": "FR1"}),  # not received
         (f"/containers/{label}/return", {}),
-        (f"/containers/{fresh}/receive", {"location_code": "FR1"}),     # already received
+        (f"/containers/{fresh}/receive", {"location_code": "FR1"}),  # already received
     ):
         answer = nurse.post(path, body)
         assert answer.status_code == 409, (path, body, answer.get_json())

@@ -22,8 +22,9 @@ UTC = dt.UTC
 
 
 def check(api, infant, code, **extra) -> dict:
-    return expect(api.post("/feeds/check", {"infant_code": infant, "container_code": code,
-                                            **extra}), 200)
+    return expect(
+        api.post("/feeds/check", {"infant_code": infant, "container_code": code, **extra}), 200
+    )
 
 
 def codes_of(verdict) -> list[str]:
@@ -43,6 +44,7 @@ def with_bad_check_digits(code: str) -> str:
 
 # --- the check ----------------------------------------------------------------------------------
 
+
 def test_go_for_the_right_baby_and_it_is_not_a_near_miss(unit):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse)
@@ -54,8 +56,12 @@ def test_go_for_the_right_baby_and_it_is_not_a_near_miss(unit):
     # Scanners add white space around what they read.
     assert check(nurse, " INF100\r\n", f"\t{bottle['code']} \n")["verdict"] == "go"
     assert count("check_attempts") == 0
-    assert near_misses(unit["charge_nurse"]) == {"since": None, "until": None, "counts": {},
-                                                  "near_misses": []}
+    assert near_misses(unit["charge_nurse"]) == {
+        "since": None,
+        "until": None,
+        "counts": {},
+        "near_misses": [],
+    }
 
 
 def _setup_for(reason, nurse, unit):
@@ -94,8 +100,12 @@ def _setup_for(reason, nurse, unit):
         return "INF100", code
     if reason == "CONSUMED":
         code = receive_milk(nurse, volume_ml=30)["code"]
-        expect(nurse.post("/feeds", {"infant_code": "INF100", "container_code": code,
-                                     "volume_ml": 30}), 201)
+        expect(
+            nurse.post(
+                "/feeds", {"infant_code": "INF100", "container_code": code, "volume_ml": 30}
+            ),
+            201,
+        )
         return "INF100", code
     if reason == "RETURNED":
         code = receive_milk(nurse)["code"]
@@ -109,8 +119,9 @@ def _setup_for(reason, nurse, unit):
         return "INF100", code
     if reason == "EXPIRES_SOON":
         # Room temperature: 4 h from expression, so 30 minutes left.
-        return "INF100", receive_milk(nurse, location="BED3",
-                                      expressed_at=ago(hours=3, minutes=30))["code"]
+        return "INF100", receive_milk(
+            nurse, location="BED3", expressed_at=ago(hours=3, minutes=30)
+        )["code"]
     if reason == "USE_FIRST_COLOSTRUM":
         receive_milk(nurse, colostrum=True)
         return "INF100", receive_milk(nurse)["code"]
@@ -179,18 +190,26 @@ def test_several_reasons_at_once_and_stops_come_first(unit):
 def test_use_first_is_advice_a_go_and_no_near_miss(unit, case):
     nurse, charge = unit["nurse"], unit["charge_nurse"]
     infant_code, code = _setup_for(case, nurse, unit)
-    [better] = [c["code"] for c in expect(nurse.get("/infants/INF100/containers"), 200)[
-        "containers"] if c["code"] != code]
+    [better] = [
+        c["code"]
+        for c in expect(nurse.get("/infants/INF100/containers"), 200)["containers"]
+        if c["code"] != code
+    ]
     verdict = check(nurse, infant_code, code)
     assert verdict["verdict"] == "go"
     [advice] = verdict["reasons"]
     assert (advice["code"], advice["severity"], advice["use_instead"]) == (
-        "USE_FIRST", "advice", better)
+        "USE_FIRST",
+        "advice",
+        better,
+    )
     assert advice["message"].startswith(f"Use container {better} first")
     assert count("check_attempts") == 0
     # The feed goes ahead without any tick, and nothing is acknowledged.
-    fed = expect(nurse.post("/feeds", {"infant_code": infant_code, "container_code": code,
-                                       "volume_ml": 10}), 201)
+    fed = expect(
+        nurse.post("/feeds", {"infant_code": infant_code, "container_code": code, "volume_ml": 10}),
+        201,
+    )
     assert fed["verdict"] == "go" and fed["feed"]["acknowledged_warnings"] == []
     assert [reason["code"] for reason in fed["reasons"]] == ["USE_FIRST"]
     assert near_misses(charge)["near_misses"] == []
@@ -233,36 +252,57 @@ def test_near_misses_report_counts_and_time_filter(unit, app):
     old = near_misses(charge, until=hour_ago)
     assert old["counts"] == {"WRONG_INFANT": 1}
     assert parse(old["near_misses"][0]["at"]) == then
-    window = near_misses(charge, since=iso(then - dt.timedelta(minutes=1)),
-                         until=iso(then + dt.timedelta(minutes=1)))
+    window = near_misses(
+        charge, since=iso(then - dt.timedelta(minutes=1)), until=iso(then + dt.timedelta(minutes=1))
+    )
     assert len(window["near_misses"]) == 1
-    assert near_misses(charge, since=iso(dt.datetime.now(UTC) + dt.timedelta(hours=1)))[
-        "near_misses"] == []
+    assert (
+        near_misses(charge, since=iso(dt.datetime.now(UTC) + dt.timedelta(hours=1)))["near_misses"]
+        == []
+    )
     # Offsets other than Z are understood.
-    assert near_misses(charge, since=(then + dt.timedelta(minutes=1)).astimezone(
-        dt.timezone(dt.timedelta(hours=-6))).isoformat())["counts"] == everything["counts"] | {
-        "WRONG_INFANT": 1}
+    assert near_misses(
+        charge,
+        since=(then + dt.timedelta(minutes=1))
+        .astimezone(dt.timezone(dt.timedelta(hours=-6)))
+        .isoformat(),
+    )["counts"] == everything["counts"] | {"WRONG_INFANT": 1}
     expect(charge.get("/reports/near-misses?since=2026-11-28T10:00:00"), 400)
 
 
 def test_sibling_warning_at_check_and_feed(unit):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse, "INF200")
-    refused = expect(nurse.post("/feeds", {"infant_code": "INF201",
-                                           "container_code": bottle["code"],
-                                           "volume_ml": 10}), 409, "WARNINGS_NOT_ACKNOWLEDGED")
+    refused = expect(
+        nurse.post(
+            "/feeds", {"infant_code": "INF201", "container_code": bottle["code"], "volume_ml": 10}
+        ),
+        409,
+        "WARNINGS_NOT_ACKNOWLEDGED",
+    )
     assert refused["verdict"] == "warn"
     assert codes_of(refused) == ["SIBLING"]
 
 
 # --- feeds --------------------------------------------------------------------------------------
 
+
 def test_feed_on_go_partial_feeds_and_hang_time(unit):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse, volume_ml=60, expressed_at=ago(hours=1), at=ago(minutes=40))
     first_at = (dt.datetime.now(UTC) - dt.timedelta(minutes=20)).replace(microsecond=0)
-    fed = expect(nurse.post("/feeds", {"infant_code": "INF100", "container_code": bottle["code"],
-                                       "volume_ml": 20.5, "at": iso(first_at)}), 201)
+    fed = expect(
+        nurse.post(
+            "/feeds",
+            {
+                "infant_code": "INF100",
+                "container_code": bottle["code"],
+                "volume_ml": 20.5,
+                "at": iso(first_at),
+            },
+        ),
+        201,
+    )
     assert fed["verdict"] == "go" and fed["reasons"] == []
     assert fed["feed"]["volume_ml"] == 20.5
     assert fed["feed"]["infant_mrn"] == "INF100"
@@ -278,23 +318,35 @@ def test_feed_on_go_partial_feeds_and_hang_time(unit):
     assert parse(container["expires_at"]) == first_at + dt.timedelta(hours=4)
     assert "first feed" in container["expiry_reason"]
 
-    second = expect(nurse.post("/feeds", {"infant_code": "INF100",
-                                          "container_code": bottle["code"], "volume_ml": 9.5}),
-                    201)
+    second = expect(
+        nurse.post(
+            "/feeds", {"infant_code": "INF100", "container_code": bottle["code"], "volume_ml": 9.5}
+        ),
+        201,
+    )
     assert second["container"]["remaining_ml"] == 30.0
     # Only the first feed starts the clock.
     assert parse(second["container"]["expires_at"]) == first_at + dt.timedelta(hours=4)
 
     before = snapshot()
-    too_much = expect(nurse.post("/feeds", {"infant_code": "INF100",
-                                            "container_code": bottle["code"],
-                                            "volume_ml": 30.01}), 400, "VOLUME_EXCEEDS_REMAINING")
+    too_much = expect(
+        nurse.post(
+            "/feeds",
+            {"infant_code": "INF100", "container_code": bottle["code"], "volume_ml": 30.01},
+        ),
+        400,
+        "VOLUME_EXCEEDS_REMAINING",
+    )
     # Volumes read as everywhere else: "30 mL", never "30.00 ml".
     assert too_much["error"]["message"].startswith("30.01 mL is more than the 30 mL left")
     assert snapshot() == before
 
-    last = expect(nurse.post("/feeds", {"infant_code": "INF100",
-                                        "container_code": bottle["code"], "volume_ml": 30}), 201)
+    last = expect(
+        nurse.post(
+            "/feeds", {"infant_code": "INF100", "container_code": bottle["code"], "volume_ml": 30}
+        ),
+        201,
+    )
     assert last["container"]["remaining_ml"] == 0.0
     assert last["container"]["state"] == "consumed"
 
@@ -309,8 +361,18 @@ def test_feed_on_go_partial_feeds_and_hang_time(unit):
 def test_marking_a_bottle_finished(unit):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse, volume_ml=60)
-    done = expect(nurse.post("/feeds", {"infant_code": "INF100", "container_code": bottle["code"],
-                                        "volume_ml": 50, "finished": True}), 201)
+    done = expect(
+        nurse.post(
+            "/feeds",
+            {
+                "infant_code": "INF100",
+                "container_code": bottle["code"],
+                "volume_ml": 50,
+                "finished": True,
+            },
+        ),
+        201,
+    )
     assert done["container"]["state"] == "consumed"
     assert done["container"]["remaining_ml"] == 10.0
 
@@ -321,9 +383,13 @@ def test_warn_needs_acknowledgement_and_advice_beside_it_does_not(unit):
     # Room temperature: 4 h from expression, so 30 minutes left: EXPIRES_SOON.
     bottle = receive_milk(nurse, location="BED3", expressed_at=ago(hours=3, minutes=30))
     before = count("feeds"), expect(nurse.get(f"/containers/{bottle['code']}"), 200)
-    refused = expect(nurse.post("/feeds", {"infant_code": "INF100",
-                                           "container_code": bottle["code"], "volume_ml": 10}),
-                     409, "WARNINGS_NOT_ACKNOWLEDGED")
+    refused = expect(
+        nurse.post(
+            "/feeds", {"infant_code": "INF100", "container_code": bottle["code"], "volume_ml": 10}
+        ),
+        409,
+        "WARNINGS_NOT_ACKNOWLEDGED",
+    )
     assert refused["verdict"] == "warn"
     assert codes_of(refused) == ["EXPIRES_SOON", "USE_FIRST"]
     assert [r["severity"] for r in refused["reasons"]] == ["warn", "advice"]
@@ -335,8 +401,18 @@ def test_warn_needs_acknowledgement_and_advice_beside_it_does_not(unit):
     assert miss["action"] == "feed" and miss["verdict"] == "warn"
     assert [r["code"] for r in miss["reasons"]] == ["EXPIRES_SOON"]  # advice is no near miss
 
-    fed = expect(nurse.post("/feeds", {"infant_code": "INF100", "container_code": bottle["code"],
-                                       "volume_ml": 10, "acknowledge_warnings": True}), 201)
+    fed = expect(
+        nurse.post(
+            "/feeds",
+            {
+                "infant_code": "INF100",
+                "container_code": bottle["code"],
+                "volume_ml": 10,
+                "acknowledge_warnings": True,
+            },
+        ),
+        201,
+    )
     assert fed["verdict"] == "warn"
     assert fed["feed"]["acknowledged_warnings"] == ["EXPIRES_SOON"]
     assert fed["container"]["remaining_ml"] == 50.0
@@ -348,15 +424,26 @@ def test_a_stop_is_never_fed_and_is_a_near_miss(unit):
     nurse, charge = unit["nurse"], unit["charge_nurse"]
     bottle = receive_milk(nurse, "INF200")
     before = snapshot()
-    refused = expect(nurse.post("/feeds", {"infant_code": "INF100",
-                                           "container_code": bottle["code"], "volume_ml": 10,
-                                           "acknowledge_warnings": True}), 409, "FEED_STOPPED")
+    refused = expect(
+        nurse.post(
+            "/feeds",
+            {
+                "infant_code": "INF100",
+                "container_code": bottle["code"],
+                "volume_ml": 10,
+                "acknowledge_warnings": True,
+            },
+        ),
+        409,
+        "FEED_STOPPED",
+    )
     assert refused["verdict"] == "stop"
     assert codes_of(refused) == ["WRONG_INFANT"]
     after = snapshot()
     assert len(after["check_attempts"]) == 1
     assert {t: rows for t, rows in after.items() if t != "check_attempts"} == {
-        t: rows for t, rows in before.items() if t != "check_attempts"}
+        t: rows for t, rows in before.items() if t != "check_attempts"
+    }
     [miss] = near_misses(charge)["near_misses"]
     assert (miss["action"], miss["verdict"], miss["infant_code"]) == ("feed", "stop", "INF100")
     assert expect(nurse.get(f"/containers/{bottle['code']}"), 200)["remaining_ml"] == 60.0
@@ -365,29 +452,53 @@ def test_a_stop_is_never_fed_and_is_a_near_miss(unit):
 def test_typed_in_code_needs_a_witness(unit):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse)
-    body = {"infant_code": "INF100", "container_code": bottle["code"], "volume_ml": 10,
-            "manual_entry": True}
+    body = {
+        "infant_code": "INF100",
+        "container_code": bottle["code"],
+        "volume_ml": 10,
+        "manual_entry": True,
+    }
     before = snapshot()
     expect(nurse.post("/feeds", body), 400, "WITNESS_REQUIRED")
-    expect(nurse.post("/feeds", {**body, "witness": {"username": "noor",
-                                                     "password": "wrong password"}}),
-           400, "WITNESS_NOT_CONFIRMED")
+    expect(
+        nurse.post(
+            "/feeds", {**body, "witness": {"username": "noor", "password": "wrong password"}}
+        ),
+        400,
+        "WITNESS_NOT_CONFIRMED",
+    )
     assert failed_sign_ins() == [("noor", "witness", "wrong_password")]  # kept on record
-    expect(nurse.post("/feeds", {**body, "witness": {"username": "nina",
-                                                     "password": PASSWORD}}),
-           400, "WITNESS_SAME_USER")
-    expect(nurse.post("/feeds", {**body, "witness": {"username": "linh",
-                                                     "password": PASSWORD}}),
-           400, "WITNESS_NOT_STAFF")
-    expect(nurse.post("/feeds", {**body, "manual_entry": False,
-                                 "witness": {"username": "noor", "password": PASSWORD}}),
-           400, "UNEXPECTED_WITNESS")
-    expect(nurse.post("/feeds/check", {"infant_code": "INF100", "container_code": bottle["code"],
-                                       "manual_entry": True}), 400, "WITNESS_REQUIRED")
+    expect(
+        nurse.post("/feeds", {**body, "witness": {"username": "nina", "password": PASSWORD}}),
+        400,
+        "WITNESS_SAME_USER",
+    )
+    expect(
+        nurse.post("/feeds", {**body, "witness": {"username": "linh", "password": PASSWORD}}),
+        400,
+        "WITNESS_NOT_STAFF",
+    )
+    expect(
+        nurse.post(
+            "/feeds",
+            {**body, "manual_entry": False, "witness": {"username": "noor", "password": PASSWORD}},
+        ),
+        400,
+        "UNEXPECTED_WITNESS",
+    )
+    expect(
+        nurse.post(
+            "/feeds/check",
+            {"infant_code": "INF100", "container_code": bottle["code"], "manual_entry": True},
+        ),
+        400,
+        "WITNESS_REQUIRED",
+    )
     assert snapshot() == before
 
-    fed = expect(nurse.post("/feeds", {**body, "witness": {"username": "noor",
-                                                           "password": PASSWORD}}), 201)
+    fed = expect(
+        nurse.post("/feeds", {**body, "witness": {"username": "noor", "password": PASSWORD}}), 201
+    )
     assert fed["feed"]["manual_entry"] is True
     assert fed["feed"]["witness"] == "noor"
     [listed] = expect(nurse.get("/feeds?infant_mrn=INF100"), 200)["feeds"]
@@ -396,8 +507,13 @@ def test_typed_in_code_needs_a_witness(unit):
     assert fed_event["type"] == "fed" and fed_event["details"]["witness"] == "noor"
 
     # A witnessed typed-in code that comes back stop is a near miss marked as manual entry.
-    verdict = check(nurse, "INF200", bottle["code"], manual_entry=True,
-                    witness={"username": "cara", "password": PASSWORD})
+    verdict = check(
+        nurse,
+        "INF200",
+        bottle["code"],
+        manual_entry=True,
+        witness={"username": "cara", "password": PASSWORD},
+    )
     assert verdict["verdict"] == "stop"
     [miss] = near_misses(unit["charge_nurse"])["near_misses"]
     assert miss["manual_entry"] is True
@@ -408,11 +524,16 @@ def test_feed_time_rules(unit):
     bottle = receive_milk(nurse, at=ago(hours=1), expressed_at=ago(hours=2))
     body = {"infant_code": "INF100", "container_code": bottle["code"], "volume_ml": 10}
     before = snapshot()
-    expect(nurse.post("/feeds", {**body, "at": ago(hours=1, minutes=30)}), 400,
-           "TIME_BEFORE_PREVIOUS_EVENT")
-    expect(nurse.post("/feeds", {**body, "at": iso(dt.datetime.now(UTC)
-                                                   + dt.timedelta(minutes=10))}), 400,
-           "FUTURE_TIME")
+    expect(
+        nurse.post("/feeds", {**body, "at": ago(hours=1, minutes=30)}),
+        400,
+        "TIME_BEFORE_PREVIOUS_EVENT",
+    )
+    expect(
+        nurse.post("/feeds", {**body, "at": iso(dt.datetime.now(UTC) + dt.timedelta(minutes=10))}),
+        400,
+        "FUTURE_TIME",
+    )
     expect(nurse.post("/feeds", {**body, "at": "2026-11-28T10:00:00"}), 400)
     assert snapshot() == before
     expect(nurse.post("/feeds", {**body, "at": ago(minutes=30)}), 201)

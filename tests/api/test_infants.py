@@ -6,10 +6,18 @@ from tests.api.conftest import count, expect, receive_milk, snapshot
 
 
 def admit(api, mrn, first, last, mother_mrn=None, mother=("Jane", None), **extra):
-    body = {"mrn": mrn, "first_name": first, "last_name": last, "date_of_birth": "2026-11-25",
-            "mother": {"mrn": mother_mrn or f"M-{mrn}", "first_name": mother[0],
-                       "last_name": mother[1] or last},
-            **extra}
+    body = {
+        "mrn": mrn,
+        "first_name": first,
+        "last_name": last,
+        "date_of_birth": "2026-11-25",
+        "mother": {
+            "mrn": mother_mrn or f"M-{mrn}",
+            "first_name": mother[0],
+            "last_name": mother[1] or last,
+        },
+        **extra,
+    }
     return api.post("/infants", body)
 
 
@@ -27,8 +35,12 @@ def test_admit_answers_201_with_wristband_and_name_alert(unit):
     assert baby["discharged_at"] is None
     assert baby["donor_milk_consent"] is True
     assert baby["date_of_birth"] == "2026-11-25"
-    assert baby["mother"] == {"mrn": "M-INF300", "first_name": "Jane", "last_name": "Brown",
-                              "held": False}
+    assert baby["mother"] == {
+        "mrn": "M-INF300",
+        "first_name": "Jane",
+        "last_name": "Brown",
+        "held": False,
+    }
     other = expect(admit(nurse, "INF301", "Ian", "Gray", wristband_code="WB-0301"), 201)
     assert other["wristband_code"] == "WB-0301"
     assert other["donor_milk_consent"] is False
@@ -49,12 +61,15 @@ def test_name_alert_for_same_last_name_ignoring_case_and_accents(unit):
     assert alert_of(nurse, "INF100") is False
 
 
-@pytest.mark.parametrize(("a", "b", "alert"), [
-    (("Pam", "Hall"), ("Sam", "Hill"), True),     # full names 2 edits apart
-    (("Jon", "Smyth"), ("Jan", "Smith"), True),   # 2 edits
-    (("Tom", "Hall"), ("Sam", "Hill"), False),    # 3 edits
-    (("Kim", "Baker"), ("Lou", "Fisher"), False),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "alert"),
+    [
+        (("Pam", "Hall"), ("Sam", "Hill"), True),  # full names 2 edits apart
+        (("Jon", "Smyth"), ("Jan", "Smith"), True),  # 2 edits
+        (("Tom", "Hall"), ("Sam", "Hill"), False),  # 3 edits
+        (("Kim", "Baker"), ("Lou", "Fisher"), False),
+    ],
+)
 def test_name_alert_for_full_names_within_edit_distance_two(unit, a, b, alert):
     nurse = unit["nurse"]
     expect(admit(nurse, "INF320", *a), 201)
@@ -76,8 +91,9 @@ def test_siblings_share_a_mother(unit):
     assert twin["mother"]["mrn"] == "MOM200"
     assert expect(nurse.get("/infants/INF201"), 200)["siblings"] == ["INF200"]
     assert expect(nurse.get("/infants/INF100"), 200)["siblings"] == []
-    third = expect(admit(nurse, "INF202", "Ola", "Okafor", mother_mrn="MOM200",
-                         mother=("Ada", "Okafor")), 201)
+    third = expect(
+        admit(nurse, "INF202", "Ola", "Okafor", mother_mrn="MOM200", mother=("Ada", "Okafor")), 201
+    )
     assert third["mother"]["mrn"] == "MOM200"
     assert expect(nurse.get("/infants/INF200"), 200)["siblings"] == ["INF201", "INF202"]
 
@@ -87,10 +103,14 @@ def test_duplicate_mrn_is_409_and_changes_nothing(unit):
     before = snapshot()
     expect(admit(nurse, "INF100", "Other", "Baby"), 409, "DUPLICATE_MRN")
     # A mistyped mother MRN would make strangers siblings.
-    expect(admit(nurse, "INF330", "Kai", "Lee", mother_mrn="MOM100", mother=("Someone", "Else")),
-           409, "MOTHER_MISMATCH")
-    expect(admit(nurse, "INF331", "Kai", "Lee", wristband_code="INF100"), 409,
-           "DUPLICATE_WRISTBAND")
+    expect(
+        admit(nurse, "INF330", "Kai", "Lee", mother_mrn="MOM100", mother=("Someone", "Else")),
+        409,
+        "MOTHER_MISMATCH",
+    )
+    expect(
+        admit(nurse, "INF331", "Kai", "Lee", wristband_code="INF100"), 409, "DUPLICATE_WRISTBAND"
+    )
     # A baby and a mother never share a medical record number, not even in one request.
     expect(admit(nurse, "INF332", "Kai", "Lee", mother_mrn="INF332"), 409, "MRN_IN_USE")
     expect(admit(nurse, "MOM100", "Kai", "Lee"), 409, "MRN_IN_USE")
@@ -115,14 +135,22 @@ def test_get_infant_with_inventory(unit):
 
 def test_patch_records_donor_milk_consent(unit):
     nurse = unit["nurse"]
-    assert expect(nurse.patch("/infants/INF100", {"donor_milk_consent": True}), 200)[
-        "donor_milk_consent"] is True
+    assert (
+        expect(nurse.patch("/infants/INF100", {"donor_milk_consent": True}), 200)[
+            "donor_milk_consent"
+        ]
+        is True
+    )
     assert expect(nurse.get("/infants/INF100"), 200)["donor_milk_consent"] is True
     changed = expect(nurse.patch("/infants/INF100", {"daily_volume_ml": 120}), 200)
     assert changed["daily_volume_ml"] == 120.0
     assert changed["donor_milk_consent"] is True  # untouched by a PATCH that leaves it out
-    assert expect(nurse.patch("/infants/INF100", {"donor_milk_consent": False}), 200)[
-        "donor_milk_consent"] is False
+    assert (
+        expect(nurse.patch("/infants/INF100", {"donor_milk_consent": False}), 200)[
+            "donor_milk_consent"
+        ]
+        is False
+    )
     expect(nurse.patch("/infants/NOBODY", {"donor_milk_consent": True}), 404)
 
 
@@ -131,10 +159,26 @@ def test_discharge_lists_milk_to_return_to_family(unit):
     fresh = receive_milk(nurse, "INF200")
     frozen = receive_milk(nurse, "INF200", location="DF1")
     fed = receive_milk(nurse, "INF200", volume_ml=10)
-    expect(nurse.post("/feeds", {"infant_code": "INF200", "container_code": fed["code"],
-                                 "volume_ml": 10, "acknowledge_warnings": True}), 201)
-    donor = receive_milk(nurse, "INF200", location="FR1", milk_type="DHM", donor_lot="L1",
-                         donor_expires_at="2027-06-01T00:00:00Z")
+    expect(
+        nurse.post(
+            "/feeds",
+            {
+                "infant_code": "INF200",
+                "container_code": fed["code"],
+                "volume_ml": 10,
+                "acknowledge_warnings": True,
+            },
+        ),
+        201,
+    )
+    donor = receive_milk(
+        nurse,
+        "INF200",
+        location="FR1",
+        milk_type="DHM",
+        donor_lot="L1",
+        donor_expires_at="2027-06-01T00:00:00Z",
+    )
     twin = receive_milk(nurse, "INF201")
     out = expect(nurse.post("/infants/INF200/discharge"), 200)
     assert out["infant"]["admitted"] is False
@@ -145,9 +189,20 @@ def test_discharge_lists_milk_to_return_to_family(unit):
     expect(nurse.post("/infants/INF200/discharge", {}), 409, "ALREADY_DISCHARGED")
     # A discharged baby gets no new milk.
     before = count("containers")
-    expect(nurse.post("/containers", {"infant_mrn": "INF200", "expressed_at": fresh["expressed_at"],
-                                      "volume_ml": 20, "milk_type": "MOM",
-                                      "location_code": "FR1"}), 409, "INFANT_DISCHARGED")
+    expect(
+        nurse.post(
+            "/containers",
+            {
+                "infant_mrn": "INF200",
+                "expressed_at": fresh["expressed_at"],
+                "volume_ml": 20,
+                "milk_type": "MOM",
+                "location_code": "FR1",
+            },
+        ),
+        409,
+        "INFANT_DISCHARGED",
+    )
     assert count("containers") == before
     take_home = expect(nurse.get("/infants/INF200/take-home"), 200)["containers"]
     assert {c["code"] for c in take_home} == codes

@@ -62,8 +62,11 @@ def test_every_reference_resolves(document):
 
 
 def test_every_route_is_described_and_every_description_is_a_route(app, document):
-    described = {(method.upper(), path) for path, operations in document["paths"].items()
-                 for method in operations}
+    described = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
     routes = flask_routes(app)
     assert routes - described == set(), "routes missing from openapi.json"
     assert described - routes == set(), "openapi.json describes routes that do not exist"

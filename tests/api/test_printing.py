@@ -101,8 +101,9 @@ def test_the_expiry_report_pdf_lists_what_to_pull(unit):
     assert unit["parent"].get("/reports/expiry.pdf").status_code == 403
 
 
-@pytest.mark.parametrize("path", ["/reports/inventory.pdf", "/reports/near-misses.pdf",
-                                  "/infants/INF100/discharge.pdf"])
+@pytest.mark.parametrize(
+    "path", ["/reports/inventory.pdf", "/reports/near-misses.pdf", "/infants/INF100/discharge.pdf"]
+)
 def test_the_other_reports_print(unit, path):
     receive_milk(unit["nurse"])
     answer = unit["charge_nurse"].get(path)

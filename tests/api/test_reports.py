@@ -21,10 +21,21 @@ def test_expiry_report_lists_expired_and_expiring_in_order(unit):
     # Out of inventory: never listed, even though expired.
     discarded = receive_milk(nurse, expressed_at=ago(days=3))
     expect(nurse.post(f"/containers/{discarded['code']}/discard", {"reason": "expired"}), 200)
-    fed_up = receive_milk(nurse, location="BED3", expressed_at=ago(hours=3, minutes=30),
-                          volume_ml=10)
-    expect(nurse.post("/feeds", {"infant_code": "INF100", "container_code": fed_up["code"],
-                                 "volume_ml": 10, "acknowledge_warnings": True}), 201)
+    fed_up = receive_milk(
+        nurse, location="BED3", expressed_at=ago(hours=3, minutes=30), volume_ml=10
+    )
+    expect(
+        nurse.post(
+            "/feeds",
+            {
+                "infant_code": "INF100",
+                "container_code": fed_up["code"],
+                "volume_ml": 10,
+                "acknowledge_warnings": True,
+            },
+        ),
+        201,
+    )
     # Sent home while in date (expired milk never is), it would have expired within the hour.
     returned = receive_milk(nurse, location="BED3", expressed_at=ago(hours=3, minutes=30))
     expect(nurse.post(f"/containers/{returned['code']}/return", {}), 200)
@@ -38,7 +49,10 @@ def test_expiry_report_lists_expired_and_expiring_in_order(unit):
         assert row["location_code"] and row["infant_mrn"] and row["infant_name"]
     first = report["expired"][0]
     assert (first["location_code"], first["infant_mrn"], first["infant_name"]) == (
-        "FR1-S1", "INF100", "Ava Nguyen")
+        "FR1-S1",
+        "INF100",
+        "Ava Nguyen",
+    )
     assert first["location_name"] == "Milk fridge 1 / Shelf 1"
     assert report["expiring"][0]["infant_name"] == "Mia Okafor"
     for rows in (report["expired"], report["expiring"]):
@@ -63,8 +77,12 @@ def test_inventory_per_admitted_baby_by_state(unit):
     receive_milk(nurse, location="FZ1", volume_ml=100)
     thawed = receive_milk(nurse, "INF200", location="FZ1", volume_ml=80)
     expect(nurse.post(f"/containers/{thawed['code']}/thaw", {"location_code": "FR1"}), 200)
-    expect(nurse.post("/feeds", {"infant_code": "INF200", "container_code": thawed["code"],
-                                 "volume_ml": 30}), 201)
+    expect(
+        nurse.post(
+            "/feeds", {"infant_code": "INF200", "container_code": thawed["code"], "volume_ml": 30}
+        ),
+        201,
+    )
     gone = receive_milk(nurse, "INF200", volume_ml=70)
     expect(nurse.post(f"/containers/{gone['code']}/discard", {"reason": "spilled"}), 200)
     expect(nurse.post("/infants/INF100/reserved-labels", {"count": 2}), 201)  # not on hand

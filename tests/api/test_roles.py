@@ -22,8 +22,12 @@ ADMIN = only("admin")
 
 
 def new_milk(location=True):
-    body = {"infant_mrn": "INF100", "expressed_at": ago(hours=1), "volume_ml": 20,
-            "milk_type": "MOM"}
+    body = {
+        "infant_mrn": "INF100",
+        "expressed_at": ago(hours=1),
+        "volume_ml": 20,
+        "milk_type": "MOM",
+    }
     return {**body, "location_code": "FR1"} if location else body
 
 
@@ -32,18 +36,34 @@ TABLE = [
     ("GET", "/openapi.json", None, EVERYONE),
     ("GET", "/auth/me", None, EVERYONE),
     ("GET", "/users", None, ADMIN),
-    ("POST", "/users", {"username": "new-user", "password": "long enough pw", "role": "nurse"},
-     only("admin", ok=201)),
+    (
+        "POST",
+        "/users",
+        {"username": "new-user", "password": "long enough pw", "role": "nurse"},
+        only("admin", ok=201),
+    ),
     ("POST", "/users/noor/revoke-tokens", {}, ADMIN),
     ("GET", "/locations", None, STAFF),
     ("GET", "/locations/FR1", None, STAFF),
-    ("POST", "/locations", {"code": "FR9", "name": "Fridge 9", "kind": "refrigerator"},
-     only("admin", ok=201)),
+    (
+        "POST",
+        "/locations",
+        {"code": "FR9", "name": "Fridge 9", "kind": "refrigerator"},
+        only("admin", ok=201),
+    ),
     ("GET", "/infants", None, EVERYONE),
-    ("POST", "/infants", {"mrn": "INF400", "first_name": "Uma", "last_name": "Reyes",
-                          "date_of_birth": "2026-11-26",
-                          "mother": {"mrn": "MOM400", "first_name": "Eva", "last_name": "Reyes"}},
-     STAFF_201),
+    (
+        "POST",
+        "/infants",
+        {
+            "mrn": "INF400",
+            "first_name": "Uma",
+            "last_name": "Reyes",
+            "date_of_birth": "2026-11-26",
+            "mother": {"mrn": "MOM400", "first_name": "Eva", "last_name": "Reyes"},
+        },
+        STAFF_201,
+    ),
     ("GET", "/infants/INF100", None, EVERYONE),
     ("PATCH", "/infants/INF100", {"donor_milk_consent": False}, STAFF),
     ("GET", "/infants/INF100/containers", None, EVERYONE),
@@ -51,8 +71,12 @@ TABLE = [
     ("POST", "/infants/INF100/reserved-labels", {"count": 2}, only(*ROLES, ok=201)),
     # Staff say where the milk is; a parent may not.
     ("POST", "/containers", new_milk(location=True), only(*STAFF_ROLES, ok=201, other=400)),
-    ("POST", "/containers", new_milk(location=False), {**only(*STAFF_ROLES, ok=400),
-                                                       "parent": 201}),
+    (
+        "POST",
+        "/containers",
+        new_milk(location=False),
+        {**only(*STAFF_ROLES, ok=400), "parent": 201},
+    ),
     ("GET", "/containers/{fresh}", None, EVERYONE),
     ("POST", "/containers/{reserved}/receive", {"location_code": "FR1"}, STAFF),
     ("POST", "/containers/{move}/move", {"location_code": "FR1-S1"}, STAFF),
@@ -63,11 +87,24 @@ TABLE = [
     ("POST", "/containers/{discard}/discard", {"reason": "spilled"}, STAFF),
     ("POST", "/containers/{return}/return", {}, STAFF),
     ("POST", "/containers/{split}/split", {"volumes_ml": [10, 5]}, STAFF_201),
-    ("POST", "/containers/combine", {"codes": ["{pool1}", "{pool2}"], "location_code": "FR1"},
-     STAFF_201),
+    (
+        "POST",
+        "/containers/combine",
+        {"codes": ["{pool1}", "{pool2}"], "location_code": "FR1"},
+        STAFF_201,
+    ),
     ("POST", "/feeds/check", {"infant_code": "INF100", "container_code": "{feed}"}, STAFF),
-    ("POST", "/feeds", {"infant_code": "INF100", "container_code": "{feed}", "volume_ml": 5,
-                        "acknowledge_warnings": True}, STAFF_201),
+    (
+        "POST",
+        "/feeds",
+        {
+            "infant_code": "INF100",
+            "container_code": "{feed}",
+            "volume_ml": 5,
+            "acknowledge_warnings": True,
+        },
+        STAFF_201,
+    ),
     ("GET", "/feeds?infant_mrn=INF100", None, EVERYONE),
     ("POST", "/mothers/MOM100/hold", {"reason": "new medication"}, STAFF),
     ("POST", "/mothers/MOM100/release", {}, STAFF),
@@ -80,14 +117,26 @@ TABLE = [
 
 
 def _containers(nurse, parent) -> dict[str, str]:
-    made = {name: receive_milk(nurse)["code"]
-            for name in ("fresh", "move", "fortify", "hold", "held", "discard", "return",
-                         "split", "pool1", "pool2", "feed")}
+    made = {
+        name: receive_milk(nurse)["code"]
+        for name in (
+            "fresh",
+            "move",
+            "fortify",
+            "hold",
+            "held",
+            "discard",
+            "return",
+            "split",
+            "pool1",
+            "pool2",
+            "feed",
+        )
+    }
     made["frozen"] = receive_milk(nurse, location="FZ1")["code"]
     made["reserved"] = expect(parent.post("/containers", new_milk(location=False)), 201)["code"]
     expect(nurse.post(f"/containers/{made['held']}/hold", {"reason": "check"}), 200)
     return made
-
 
 
 def _substitute(text: str, made) -> str:
@@ -104,23 +153,32 @@ def test_role_table(unit, role):
     for method, path, body, expected in TABLE:
         target = _substitute(path, made)
         kwargs = {} if body is None else {"json": json.loads(_substitute(json.dumps(body), made))}
-        answer = api.client.open(f"/api/v1{target}", method=method,
-                                 headers=api._headers(), **kwargs)
+        answer = api.client.open(
+            f"/api/v1{target}", method=method, headers=api._headers(), **kwargs
+        )
         check_answer(method, target, answer)
         if answer.status_code != expected[role]:
-            wrong.append((method, path, expected[role], answer.status_code,
-                          answer.get_json(silent=True)))
+            wrong.append(
+                (method, path, expected[role], answer.status_code, answer.get_json(silent=True))
+            )
     assert wrong == [], "\n".join(map(str, wrong))
 
 
 def test_the_role_table_covers_every_json_endpoint(app):
     covered = {(method, route_for(method, path).path) for method, path, _, _ in TABLE}
-    every = {(e.method, e.path) for e in ENDPOINTS
-             if e.produces == "application/json" and e.path != "/auth/token"
-             or (e.method, e.path) == ("DELETE", "/auth/token")}
+    every = {
+        (e.method, e.path)
+        for e in ENDPOINTS
+        if e.produces == "application/json"
+        and e.path != "/auth/token"
+        or (e.method, e.path) == ("DELETE", "/auth/token")
+    }
     # Printing endpoints (label.pdf, label.zpl, sheets) are the lead's and tested with printing.
-    every = {(m, p) for m, p in every if "print" not in p and "label" not in p
-             or p.endswith("reserved-labels")}
+    every = {
+        (m, p)
+        for m, p in every
+        if "print" not in p and "label" not in p or p.endswith("reserved-labels")
+    }
     assert every - covered == set()
 
 
@@ -134,18 +192,27 @@ def test_parent_sees_only_their_own_baby(unit):
     own = receive_milk(nurse, "INF100")
     twin = receive_milk(nurse, "INF200")
     twin_fed = receive_milk(nurse, "INF201")
-    expect(nurse.post("/feeds", {"infant_code": "INF201", "container_code": twin_fed["code"],
-                                 "volume_ml": 10}), 201)
-    expect(nurse.post("/feeds", {"infant_code": "INF100", "container_code": own["code"],
-                                 "volume_ml": 10}), 201)
+    expect(
+        nurse.post(
+            "/feeds", {"infant_code": "INF201", "container_code": twin_fed["code"], "volume_ml": 10}
+        ),
+        201,
+    )
+    expect(
+        nurse.post(
+            "/feeds", {"infant_code": "INF100", "container_code": own["code"], "volume_ml": 10}
+        ),
+        201,
+    )
 
     # Their own baby: readable.
     assert expect(parent.get("/infants/INF100"), 200)["siblings"] == []
     assert [b["mrn"] for b in expect(parent.get("/infants"), 200)["infants"]] == ["INF100"]
     assert expect(parent.get(f"/containers/{own['code']}"), 200)["code"] == own["code"]
     assert len(expect(parent.get("/feeds?infant_mrn=INF100"), 200)["feeds"]) == 1
-    assert [c["code"] for c in expect(parent.get("/infants/INF100/containers"), 200)[
-        "containers"]] == [own["code"]]
+    assert [
+        c["code"] for c in expect(parent.get("/infants/INF100/containers"), 200)["containers"]
+    ] == [own["code"]]
 
     before = snapshot()
     by_mrn = [
@@ -154,17 +221,27 @@ def test_parent_sees_only_their_own_baby(unit):
         ("GET", "/infants/{mrn}/take-home", None),
         ("GET", "/feeds?infant_mrn={mrn}", None),
         ("POST", "/infants/{mrn}/reserved-labels", {"count": 1}),
-        ("POST", "/containers", {"infant_mrn": "{mrn}", "expressed_at": ago(hours=1),
-                                 "volume_ml": 20, "milk_type": "MOM"}),
+        (
+            "POST",
+            "/containers",
+            {
+                "infant_mrn": "{mrn}",
+                "expressed_at": ago(hours=1),
+                "volume_ml": 20,
+                "milk_type": "MOM",
+            },
+        ),
     ]
     for method, path, body in by_mrn:
         answers = {}
         for mrn in ("INF200", "INF201", "INF999"):
-            kwargs = {} if body is None else {
-                "json": json.loads(json.dumps(body).replace("{mrn}", mrn))}
+            kwargs = (
+                {} if body is None else {"json": json.loads(json.dumps(body).replace("{mrn}", mrn))}
+            )
             target = path.replace("{mrn}", mrn)
-            answer = parent.client.open(f"/api/v1{target}", method=method,
-                                        headers=parent._headers(), **kwargs)
+            answer = parent.client.open(
+                f"/api/v1{target}", method=method, headers=parent._headers(), **kwargs
+            )
             check_answer(method, target, answer)
             assert answer.status_code == 404, (method, path, mrn, answer.get_json())
             answers[mrn] = answer.get_data(as_text=True).replace(mrn, "MRN")
@@ -180,7 +257,8 @@ def test_parent_sees_only_their_own_baby(unit):
         for secret in OTHER_FAMILY:
             assert secret not in text
         assert text.replace(code, "CODE") == json.dumps(
-            expect(parent.get("/containers/M0000000000"), 404)).replace("M0000000000", "CODE")
+            expect(parent.get("/containers/M0000000000"), 404)
+        ).replace("M0000000000", "CODE")
     assert snapshot() == before
 
     # The twins' parent is kept out of INF100's records the same way.
@@ -189,7 +267,9 @@ def test_parent_sees_only_their_own_baby(unit):
     expect(twins_parent.get(f"/containers/{own['code']}"), 404)
     expect(twins_parent.get("/feeds?infant_mrn=INF100"), 404)
     assert {b["mrn"] for b in expect(twins_parent.get("/infants"), 200)["infants"]} == {
-        "INF200", "INF201"}
+        "INF200",
+        "INF201",
+    }
     assert expect(twins_parent.get(f"/containers/{twin['code']}"), 200)["infant_mrn"] == "INF200"
 
 
@@ -197,13 +277,14 @@ def test_parent_may_not_act_on_even_their_own_milk(unit):
     nurse, parent = unit["nurse"], unit["parent"]
     own = receive_milk(nurse)
     before = snapshot()
-    for path, body in ((f"/containers/{own['code']}/discard", {"reason": "mine"}),
-                       (f"/containers/{own['code']}/move", {"location_code": "FZ1"}),
-                       ("/feeds/check", {"infant_code": "INF100", "container_code": own["code"]}),
-                       ("/feeds", {"infant_code": "INF100", "container_code": own["code"],
-                                   "volume_ml": 10}),
-                       ("/infants/INF100/discharge", {}),
-                       ("/mothers/MOM100/hold", {"reason": "x"})):
+    for path, body in (
+        (f"/containers/{own['code']}/discard", {"reason": "mine"}),
+        (f"/containers/{own['code']}/move", {"location_code": "FZ1"}),
+        ("/feeds/check", {"infant_code": "INF100", "container_code": own["code"]}),
+        ("/feeds", {"infant_code": "INF100", "container_code": own["code"], "volume_ml": 10}),
+        ("/infants/INF100/discharge", {}),
+        ("/mothers/MOM100/hold", {"reason": "x"}),
+    ):
         expect(parent.post(path, body), 403, "FORBIDDEN")
     expect(parent.patch("/infants/INF100", {"donor_milk_consent": True}), 403)
     assert snapshot() == before

@@ -56,12 +56,18 @@ def test_donor_milk_of_different_lots_is_not_pooled(unit):
     same_lot = donor_milk(nurse, donor_lot="LOT-1")
     before = snapshot()
 
-    refused = nurse.post("/containers/combine",
-                         {"codes": [first["code"], second["code"]], "location_code": "FR1"})
+    refused = nurse.post(
+        "/containers/combine", {"codes": [first["code"], second["code"]], "location_code": "FR1"}
+    )
 
     expect(refused, 409, "MIXED_DONOR_LOTS")
     assert snapshot() == before
-    pooled = expect(nurse.post("/containers/combine", {"codes": [first["code"], same_lot["code"]],
-                                                       "location_code": "FR1"}), 201)
+    pooled = expect(
+        nurse.post(
+            "/containers/combine",
+            {"codes": [first["code"], same_lot["code"]], "location_code": "FR1"},
+        ),
+        201,
+    )
     assert pooled["donor_lot"] == "LOT-1"
     assert sorted(pooled["parents"]) == sorted([first["code"], same_lot["code"]])

@@ -34,8 +34,10 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 def require_chromium() -> None:
     if CHROMIUM.exists():
         return
-    reason = (f"Debian's Chromium is not installed at {CHROMIUM} "
-              "(apt-get install chromium); the browser tests need it")
+    reason = (
+        f"Debian's Chromium is not installed at {CHROMIUM} "
+        "(apt-get install chromium); the browser tests need it"
+    )
     if REQUIRED:
         pytest.fail(f"CI requires the browser tests, but {reason}", pytrace=False)
     pytest.skip(reason)
@@ -47,8 +49,12 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-dev-shm-usage"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-dev-shm-usage",
+        ],
     }
 
 
@@ -64,8 +70,9 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     from flask_migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'nicu_milk.sqlite'}"
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=True,
-                     SECRET_KEY=TEST_SECRET_KEY)
+    app = create_app(
+        TestConfig, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=True, SECRET_KEY=TEST_SECRET_KEY
+    )
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
@@ -91,8 +98,7 @@ def base_url(live_server) -> str:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # A landscape tablet on a cart; the unit's time zone is the server's, not the browser's.
-    return {**browser_context_args, "viewport": {"width": 1280, "height": 860},
-            "locale": "en-US"}
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 860}, "locale": "en-US"}
 
 
 class Unit:

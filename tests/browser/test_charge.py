@@ -37,7 +37,8 @@ def test_the_charge_nurse_prints_the_expiry_report(page, unit):
     expect(expired_row).to_contain_text("EXPIRED")
     expect(expired_row).to_contain_text("Milk fridge 1 / Top shelf")
     expect(page.locator(f"[data-section=expiry] [data-container={expiring}]")).to_contain_text(
-        "Leo Okafor")
+        "Leo Okafor"
+    )
     expect(page.locator("[data-count=near-misses-shift]")).to_have_text("1")
     near_misses = page.locator("[data-section=near-misses]")
     expect(near_misses).to_contain_text("Another baby's milk")
@@ -77,8 +78,10 @@ def test_discharge_offers_discard_not_sent_home_for_expired_and_donor_milk(page,
 
     expect(row(in_date)).to_have_attribute("data-returnable", "yes")
     expect(row(in_date).locator("button:has-text('Sent home')")).to_have_count(1)
-    for code, note in ((expired, "EXPIRED: will be discarded"),
-                       (donor, "DONOR MILK: stays with the hospital")):
+    for code, note in (
+        (expired, "EXPIRED: will be discarded"),
+        (donor, "DONOR MILK: stays with the hospital"),
+    ):
         expect(row(code)).to_have_attribute("data-returnable", "no")
         expect(row(code).locator("[data-discharge-note]")).to_contain_text(note)
         expect(row(code).locator("button:has-text('Sent home')")).to_have_count(0)
@@ -89,8 +92,9 @@ def test_discharge_offers_discard_not_sent_home_for_expired_and_donor_milk(page,
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         row(expired).locator("button:has-text('Discard')").click()
-    expect(page.locator("[data-flash=success]")).to_contain_text(f"{expired} is recorded as "
-                                                                 "discarded")
+    expect(page.locator("[data-flash=success]")).to_contain_text(
+        f"{expired} is recorded as discarded"
+    )
     expect(row(expired)).to_have_count(0)
     report = page.request.get("/charge/discharge/INF200.pdf")
     assert report.status == 200

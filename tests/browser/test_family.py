@@ -74,18 +74,25 @@ def test_a_parent_registers_a_drop_off_and_prints_the_labels(page, unit):
         page.click("main button[type=submit]")
     expect(page.locator("[data-drop-off-done]")).to_contain_text("2 bottles registered")
     shoot(page, "family-drop-off-done")
-    rows = unit.query(select(Container.state, Container.volume_ml, Container.colostrum)
-                      .join(Infant).where(Infant.mrn == "INF100").order_by(Container.code))
+    rows = unit.query(
+        select(Container.state, Container.volume_ml, Container.colostrum)
+        .join(Infant)
+        .where(Infant.mrn == "INF100")
+        .order_by(Container.code)
+    )
     assert [(state, float(volume), colostrum) for state, volume, colostrum in rows] == [
-        ("reserved", 60.0, True), ("reserved", 45.0, False)]
+        ("reserved", 60.0, True),
+        ("reserved", 45.0, False),
+    ]
 
     sheet = page.request.get(page.locator("[data-print-labels]").get_attribute("href"))
     assert sheet.status == 200
     assert sheet.headers["content-type"] == "application/pdf"
     # The labels carry what was typed, each on its own label; no blanks for the pump time.
     words = pdfium_text(sheet.body())
-    first, second = (words.index(code) for code in sorted(
-        code for (code,) in unit.query(select(Container.code))))
+    first, second = (
+        words.index(code) for code in sorted(code for (code,) in unit.query(select(Container.code)))
+    )
     assert "Pumped 27 Nov 2026 07:00 CST" in words[first:second] and "60 mL" in words[first:]
     assert "COLOSTRUM" in words[first:second] and "COLOSTRUM" not in words[second:]
     assert "Pumped 27 Nov 2026 11:30 CST" in words[second:] and "45 mL" in words[second:]
@@ -115,7 +122,8 @@ def test_the_family_sees_which_milk_goes_home_and_which_is_discarded(page, unit,
     order = page.evaluate(
         """([heading, code]) => document.querySelector(heading).compareDocumentPosition(
                document.querySelector(`[data-container=${code}]`))""",
-        ["[data-expired-list]", expired])
+        ["[data-expired-list]", expired],
+    )
     assert order & 4, "the expired bottle is listed under EXPIRED: will be discarded"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shoot(page, f"family-take-home-{width}")

@@ -23,8 +23,10 @@ def read_barcodes(pdf: bytes) -> list[str]:
         image = document[0].render(scale=300 / 72, grayscale=True).to_pil()
     finally:
         document.close()
-    return [found.text for found in
-            zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.Code128)]
+    return [
+        found.text
+        for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.Code128)
+    ]
 
 
 def test_a_reserved_label_is_received_by_scanning_and_labelled(page, unit):
@@ -60,8 +62,9 @@ def test_a_reserved_label_is_received_by_scanning_and_labelled(page, unit):
     expect(page.locator("main")).to_contain_text("Freezer 1 / Shelf 1")
     shoot(page, "container-after-receive")
 
-    label = page.request.get(page.locator("[data-next-step] [data-print-label]")
-                             .get_attribute("href"))
+    label = page.request.get(
+        page.locator("[data-next-step] [data-print-label]").get_attribute("href")
+    )
     assert label.status == 200
     assert label.headers["content-type"] == "application/pdf"
     assert read_barcodes(label.body()) == [code]

@@ -110,8 +110,9 @@ def test_use_first_is_advice_the_verdict_stays_go_and_nothing_is_ticked(page, un
     expect(advice.locator("input")).to_have_count(0)
     expect(page.locator("input[name=acknowledge]")).to_have_count(0)
     expect(verdict.locator(".symbol-warn, .badge-warn, .reason-warn")).to_have_count(0)
-    colours = advice.evaluate("e => [getComputedStyle(e).borderTopColor, "
-                              "getComputedStyle(e).backgroundColor]")
+    colours = advice.evaluate(
+        "e => [getComputedStyle(e).borderTopColor, getComputedStyle(e).backgroundColor]"
+    )
     assert "rgb(178, 114, 0)" not in colours and "rgb(255, 243, 207)" not in colours, colours
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shoot(page, f"scan-advice-{width}")

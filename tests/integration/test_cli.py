@@ -77,8 +77,11 @@ def test_no_mothers_milk_in_the_demo_was_pumped_before_the_baby_was_born(runner,
         .where(Container.milk_type == "MOM", Container.expressed_at.is_not(None))
     ).all()
     assert len(rows) > 100
-    early = [(code, first, pumped, born) for code, pumped, first, born in rows
-             if pumped.astimezone(zone).date() < born]
+    early = [
+        (code, first, pumped, born)
+        for code, pumped, first, born in rows
+        if pumped.astimezone(zone).date() < born
+    ]
     assert early == []
 
 
@@ -201,8 +204,11 @@ def test_init_db_recomputes_stored_expiries_after_the_policy_changes(tmp_path, a
     assert runner.invoke(args=["init-db"]).exit_code == 0  # records the policy in force
     shorter = tmp_path / "three-months.toml"
     shorter.write_text("[limits]\nfrozen_freezer = { months = 3 }\n")
-    stricter = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                          POLICY_FILE=str(shorter))
+    stricter = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        POLICY_FILE=str(shorter),
+    )
 
     with stricter.app_context():
         result = stricter.test_cli_runner().invoke(args=["init-db"])

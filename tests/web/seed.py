@@ -37,9 +37,19 @@ USERS = (
     ("linh", "parent", "Linh Nguyen", None, ("INF100",)),
 )
 TABLES_IN_DELETE_ORDER = (
-    "sign_in_attempts", "check_attempts", "feeds", "container_events", "container_parents",
-    "containers", "api_tokens", "parent_infants", "users", "infants", "mothers",
-    "storage_locations", "settings",
+    "sign_in_attempts",
+    "check_attempts",
+    "feeds",
+    "container_events",
+    "container_parents",
+    "containers",
+    "api_tokens",
+    "parent_infants",
+    "users",
+    "infants",
+    "mothers",
+    "storage_locations",
+    "settings",
 )
 
 
@@ -61,21 +71,43 @@ def seed_unit() -> None:
     today = now().astimezone(zone()).date()
     for mrn, first, last, mother, mother_first, mother_last, consent in BABIES:
         families.admit_infant(
-            session, mrn=mrn, first_name=first, last_name=last,
-            date_of_birth=today - dt.timedelta(days=10), mother_mrn=mother,
-            mother_first_name=mother_first, mother_last_name=mother_last,
-            donor_milk_consent=consent, wristband_code=None, daily_volume_ml=Decimal(240),
-            today=today)
+            session,
+            mrn=mrn,
+            first_name=first,
+            last_name=last,
+            date_of_birth=today - dt.timedelta(days=10),
+            mother_mrn=mother,
+            mother_first_name=mother_first,
+            mother_last_name=mother_last,
+            donor_milk_consent=consent,
+            wristband_code=None,
+            daily_volume_ml=Decimal(240),
+            today=today,
+        )
     for username, role, display, badge, infants in USERS:
-        accounts.create_user(session, username, role, PASSWORD, infant_mrns=list(infants),
-                             display_name=display, badge_code=badge,
-                             hash_method=TestConfig.PASSWORD_HASH_METHOD)
+        accounts.create_user(
+            session,
+            username,
+            role,
+            PASSWORD,
+            infant_mrns=list(infants),
+            display_name=display,
+            badge_code=badge,
+            hash_method=TestConfig.PASSWORD_HASH_METHOD,
+        )
     session.commit()
 
 
-def receive(mrn: str = "INF100", *, hours_ago: float = 2, location: str = "FR1-S1",
-            volume: int = 60, colostrum: bool = False, received_hours_ago: float | None = None,
-            milk_type: str = "MOM") -> str:
+def receive(
+    mrn: str = "INF100",
+    *,
+    hours_ago: float = 2,
+    location: str = "FR1-S1",
+    volume: int = 60,
+    colostrum: bool = False,
+    received_hours_ago: float | None = None,
+    milk_type: str = "MOM",
+) -> str:
     """Milk received by nurse nina; the container's code."""
     from nicu_milk.models import Infant, User
     from nicu_milk.runtime import now, unit
@@ -88,12 +120,21 @@ def receive(mrn: str = "INF100", *, hours_ago: float = 2, location: str = "FR1-S
     moment = now()
     donor = milk_type == "DHM"
     container = ledger.create_container(
-        session, unit(), nurse, infant,
-        expressed_at=moment - dt.timedelta(hours=hours_ago), volume_ml=Decimal(volume),
-        milk_type=milk_type, location=get_location(session, location), colostrum=colostrum,
-        medications=None, donor_lot="LOT-7" if donor else None, donor_product_code=None,
+        session,
+        unit(),
+        nurse,
+        infant,
+        expressed_at=moment - dt.timedelta(hours=hours_ago),
+        volume_ml=Decimal(volume),
+        milk_type=milk_type,
+        location=get_location(session, location),
+        colostrum=colostrum,
+        medications=None,
+        donor_lot="LOT-7" if donor else None,
+        donor_product_code=None,
         donor_expires_at=moment + dt.timedelta(days=30) if donor else None,
-        at=moment - dt.timedelta(hours=received_hours_ago) if received_hours_ago else None)
+        at=moment - dt.timedelta(hours=received_hours_ago) if received_hours_ago else None,
+    )
     session.commit()
     return container.code
 
@@ -117,8 +158,10 @@ LONG_LAST = "Wolfeschlegelsteinhausenbergerdorff-Featherstonehaugh"
 LONG_MOTHER = ("MOM900", "Maria-Concepción", LONG_LAST)
 LONG_PLACE = ("DF9", "Deep freezer in the corridor by the milk room", "deep_freezer")
 LONG_SHELF = ("DF9-DRAWER-LEFT-BOTTOM", "Bottom drawer on the left, behind the door", "DF9")
-LONG_MEDICATIONS = ("Sertraline 50 mg once daily; labetalol 200 mg twice daily; "
-                    "metformin 500 mg with meals; domperidone 10 mg three times daily")
+LONG_MEDICATIONS = (
+    "Sertraline 50 mg once daily; labetalol 200 mg twice daily; "
+    "metformin 500 mg with meals; domperidone 10 mg three times daily"
+)
 
 
 def wristband(mrn: str) -> str:
@@ -142,20 +185,40 @@ def crowd() -> dict[str, str]:
     today = now().astimezone(zone()).date()
     twins = []
     for mrn, first in (("INF900", LONG_FIRST), ("INF901", "Baby Girl B")):
-        twins.append(families.admit_infant(
-            session, mrn=mrn, first_name=first, last_name=LONG_LAST,
-            date_of_birth=today - dt.timedelta(days=3), mother_mrn=LONG_MOTHER[0],
-            mother_first_name=LONG_MOTHER[1], mother_last_name=LONG_MOTHER[2],
-            donor_milk_consent=True, wristband_code=wristband(mrn),
-            daily_volume_ml=Decimal(400), today=today))
-    accounts.create_user(session, "maria.wolfeschlegel", "parent", PASSWORD,
-                         infant_mrns=["INF900", "INF901"],
-                         display_name=f"{LONG_MOTHER[1]} {LONG_LAST}",
-                         hash_method=TestConfig.PASSWORD_HASH_METHOD)
-    accounts.create_user(session, "bartholomew.featherstonehaugh", "nurse", PASSWORD,
-                         display_name="Bartholomew Alexander Featherstonehaugh-Wolfeschlegel",
-                         badge_code="BADGE-0000000000000000000042",
-                         hash_method=TestConfig.PASSWORD_HASH_METHOD)
+        twins.append(
+            families.admit_infant(
+                session,
+                mrn=mrn,
+                first_name=first,
+                last_name=LONG_LAST,
+                date_of_birth=today - dt.timedelta(days=3),
+                mother_mrn=LONG_MOTHER[0],
+                mother_first_name=LONG_MOTHER[1],
+                mother_last_name=LONG_MOTHER[2],
+                donor_milk_consent=True,
+                wristband_code=wristband(mrn),
+                daily_volume_ml=Decimal(400),
+                today=today,
+            )
+        )
+    accounts.create_user(
+        session,
+        "maria.wolfeschlegel",
+        "parent",
+        PASSWORD,
+        infant_mrns=["INF900", "INF901"],
+        display_name=f"{LONG_MOTHER[1]} {LONG_LAST}",
+        hash_method=TestConfig.PASSWORD_HASH_METHOD,
+    )
+    accounts.create_user(
+        session,
+        "bartholomew.featherstonehaugh",
+        "nurse",
+        PASSWORD,
+        display_name="Bartholomew Alexander Featherstonehaugh-Wolfeschlegel",
+        badge_code="BADGE-0000000000000000000042",
+        hash_method=TestConfig.PASSWORD_HASH_METHOD,
+    )
     session.commit()
 
     here = unit()
@@ -165,31 +228,69 @@ def crowd() -> dict[str, str]:
     fridge = locations.get_location(session, "FR1-S1")
 
     def bottle(infant, place, hours_ago, **extra):
-        fields = {"volume_ml": Decimal(60), "milk_type": "MOM", "colostrum": False,
-                  "medications": None, "donor_lot": None, "donor_product_code": None,
-                  "donor_expires_at": None, "at": None, **extra}
+        fields = {
+            "volume_ml": Decimal(60),
+            "milk_type": "MOM",
+            "colostrum": False,
+            "medications": None,
+            "donor_lot": None,
+            "donor_product_code": None,
+            "donor_expires_at": None,
+            "at": None,
+            **extra,
+        }
         return ledger.create_container(
-            session, here, nurse, infant, expressed_at=moment - dt.timedelta(hours=hours_ago),
-            location=place, **fields)
+            session,
+            here,
+            nurse,
+            infant,
+            expressed_at=moment - dt.timedelta(hours=hours_ago),
+            location=place,
+            **fields,
+        )
 
     baby, twin = twins
     busy = bottle(baby, fridge, 3, colostrum=True, medications=LONG_MEDICATIONS)
-    ledger.fortify(session, here, nurse, busy, "Human milk fortifier, extensively hydrolysed",
-                   Decimal("24"), None)
+    ledger.fortify(
+        session,
+        here,
+        nurse,
+        busy,
+        "Human milk fortifier, extensively hydrolysed",
+        Decimal("24"),
+        None,
+    )
     ledger.hold(session, here, nurse, busy, "Positive culture: awaiting the microbiology result")
     frozen = bottle(baby, shelf, 30, volume_ml=Decimal("120.5"), colostrum=True)
     bottle(baby, fridge, 47.5)  # expires within the hour
     bottle(baby, fridge, 60, at=moment - dt.timedelta(hours=59))  # expired
-    donor = bottle(twin, shelf, 24 * 20, milk_type="DHM", donor_lot="BANK-LOT-2026-11-000042",
-                   donor_product_code="M0001", donor_expires_at=moment + dt.timedelta(days=90))
+    donor = bottle(
+        twin,
+        shelf,
+        24 * 20,
+        milk_type="DHM",
+        donor_lot="BANK-LOT-2026-11-000042",
+        donor_product_code="M0001",
+        donor_expires_at=moment + dt.timedelta(days=90),
+    )
     fed = bottle(twin, fridge, 2)
     # A parent's drop-off waiting for the nurse, and a blank take-home label.
     waiting = ledger.create_container(
-        session, here, session.scalars(db.select(User).where(
-            User.username == "maria.wolfeschlegel")).one(), baby,
-        expressed_at=moment - dt.timedelta(hours=1), volume_ml=Decimal(45), milk_type="MOM",
-        location=None, colostrum=True, medications=None, donor_lot=None,
-        donor_product_code=None, donor_expires_at=None, at=None)
+        session,
+        here,
+        session.scalars(db.select(User).where(User.username == "maria.wolfeschlegel")).one(),
+        baby,
+        expressed_at=moment - dt.timedelta(hours=1),
+        volume_ml=Decimal(45),
+        milk_type="MOM",
+        location=None,
+        colostrum=True,
+        medications=None,
+        donor_lot=None,
+        donor_product_code=None,
+        donor_expires_at=None,
+        at=None,
+    )
     [blank] = ledger.reserve_labels(session, here, nurse, twin, 1)
     session.commit()
 
@@ -198,14 +299,30 @@ def crowd() -> dict[str, str]:
     feeding.check(session, here, nurse, wristband("INF900"), other)
     feeding.check(session, here, nurse, wristband("INF900"), fed.code)
     feeding.check(session, here, nurse, "NO-SUCH-WRISTBAND", fed.code)
-    given = feeding.feed(session, here, nurse, wristband("INF901"), fed.code, Decimal(10),
-                         acknowledge_warnings=True, finished=False, at=None, witness=None)
+    given = feeding.feed(
+        session,
+        here,
+        nurse,
+        wristband("INF901"),
+        fed.code,
+        Decimal(10),
+        acknowledge_warnings=True,
+        finished=False,
+        at=None,
+        witness=None,
+    )
     assert not given.refused, given.scan.verdict
     # A discharged baby with milk left in the unit.
     leaving = session.scalars(db.select(Infant).where(Infant.mrn == "INF300")).one()
     bottle(leaving, shelf, 5, volume_ml=Decimal(80))
     families.discharge(session, leaving, moment)
     session.commit()
-    return {"busy": busy.code, "frozen": frozen.code, "donor": donor.code, "fed": fed.code,
-            "waiting": waiting.code, "blank": blank, "other": other}
-
+    return {
+        "busy": busy.code,
+        "frozen": frozen.code,
+        "donor": donor.code,
+        "fed": fed.code,
+        "waiting": waiting.code,
+        "blank": blank,
+        "other": other,
+    }

@@ -21,8 +21,9 @@ def test_the_login_page_has_the_hooks_and_a_csrf_token(pages):
 
 
 def test_a_form_without_its_csrf_token_is_refused(pages):
-    answer = pages.post("/login", {"username": "nina", "password": "correct horse battery"},
-                        csrf=False)
+    answer = pages.post(
+        "/login", {"username": "nina", "password": "correct horse battery"}, csrf=False
+    )
     assert answer.status_code == 400
     assert "out of date" in pages.text(answer)
     assert pages.get("/scan").status_code == 302  # not signed in
@@ -40,8 +41,9 @@ def test_a_wrong_password_says_so_and_keeps_the_username(pages):
 
 def test_a_scanned_badge_signs_in(pages):
     pages.get("/login")
-    answer = pages.post("/login", {"username": " BADGE-NINA\r\n",
-                                   "password": "correct horse battery"})
+    answer = pages.post(
+        "/login", {"username": " BADGE-NINA\r\n", "password": "correct horse battery"}
+    )
     assert answer.status_code == 302 and answer.headers["Location"] == "/scan"
 
 
@@ -49,20 +51,26 @@ def test_a_deactivated_user_cannot_sign_in(pages, app):
     db.session.scalars(db.select(User).where(User.username == "noor")).one().active = False
     db.session.commit()
     pages.get("/login")
-    assert pages.post("/login", {"username": "noor",
-                                 "password": "correct horse battery"}).status_code == 401
+    assert (
+        pages.post("/login", {"username": "noor", "password": "correct horse battery"}).status_code
+        == 401
+    )
 
 
-@pytest.mark.parametrize(("target", "expected"), [
-    ("/milk/where?q=INF100", "/milk/where?q=INF100"),
-    ("//evil.example/steal", "/scan"),
-    ("https://evil.example/", "/scan"),
-    ("/\\evil.example", "/scan"),
-])
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/milk/where?q=INF100", "/milk/where?q=INF100"),
+        ("//evil.example/steal", "/scan"),
+        ("https://evil.example/", "/scan"),
+        ("/\\evil.example", "/scan"),
+    ],
+)
 def test_sign_in_returns_only_to_this_site(pages, target, expected):
     pages.get("/login")
-    answer = pages.post(f"/login?next={target}", {"username": "nina",
-                                                   "password": "correct horse battery"})
+    answer = pages.post(
+        f"/login?next={target}", {"username": "nina", "password": "correct horse battery"}
+    )
     assert answer.headers["Location"] == expected
 
 

@@ -24,13 +24,16 @@ def verdict_of(answer) -> tuple[str | None, list[str]]:
 
 
 def scan(browser, text: str, pair=("", ""), **extra):
-    return browser.post("/scan", {"scan": text, "infant_code": pair[0],
-                                  "container_code": pair[1], **extra})
+    return browser.post(
+        "/scan", {"scan": text, "infant_code": pair[0], "container_code": pair[1], **extra}
+    )
 
 
 def feed(browser, pair, volume="20", **extra):
-    return browser.post("/scan/feed", {"infant_code": pair[0], "container_code": pair[1],
-                                       "volume_ml": volume, **extra})
+    return browser.post(
+        "/scan/feed",
+        {"infant_code": pair[0], "container_code": pair[1], "volume_ml": volume, **extra},
+    )
 
 
 def test_the_scan_page_has_its_hooks(as_user):
@@ -86,11 +89,14 @@ def test_a_new_baby_starts_a_new_pair(as_user, unit):
     assert verdict_of(scan(nurse, "INF100", ("INF100", code)))[0] == "go"
 
 
-@pytest.mark.parametrize(("scanned", "reason"), [
-    ("NOBODY-7", "UNKNOWN_INFANT"),
-    ("M0000000002", "INVALID_CODE"),  # the check digits are wrong
-    (codes.container_code(99_999_999), "UNKNOWN_BOTTLE"),
-])
+@pytest.mark.parametrize(
+    ("scanned", "reason"),
+    [
+        ("NOBODY-7", "UNKNOWN_INFANT"),
+        ("M0000000002", "INVALID_CODE"),  # the check digits are wrong
+        (codes.container_code(99_999_999), "UNKNOWN_BOTTLE"),
+    ],
+)
 def test_an_unknown_scan_says_so_and_keeps_the_scan_box(as_user, scanned, reason):
     answer = scan(as_user("nina"), scanned)
     assert answer.status_code == 200
@@ -105,16 +111,26 @@ def test_a_code_typed_into_the_scan_box_needs_a_witness(as_user, unit):
     assert verdict_of(answer) == (None, [])
 
 
-@pytest.mark.parametrize(("witness", "password", "message"), [
-    ("nina", "correct horse battery", "not yourself"),
-    ("linh", "correct horse battery", "nursing staff"),
-    ("noor", "nope", "wrong"),
-])
+@pytest.mark.parametrize(
+    ("witness", "password", "message"),
+    [
+        ("nina", "correct horse battery", "not yourself"),
+        ("linh", "correct horse battery", "nursing staff"),
+        ("noor", "nope", "wrong"),
+    ],
+)
 def test_a_witness_must_be_another_nurse(as_user, unit, witness, password, message):
     code = unit.receive("INF100")
-    answer = as_user("nina").post("/scan/typed", {
-        "infant_code": "INF100", "container_code": "", "typed_code": code,
-        "witness_username": witness, "witness_password": password})
+    answer = as_user("nina").post(
+        "/scan/typed",
+        {
+            "infant_code": "INF100",
+            "container_code": "",
+            "typed_code": code,
+            "witness_username": witness,
+            "witness_password": password,
+        },
+    )
     assert answer.status_code == 400
     html = answer.get_data(as_text=True)
     assert message in html and f'value="{code}"' in html
@@ -124,9 +140,16 @@ def test_a_witness_must_be_another_nurse(as_user, unit, witness, password, messa
 def test_a_witnessed_code_is_fed_and_recorded_as_manual(as_user, unit):
     code = unit.receive("INF100")
     nurse = as_user("nina")
-    answer = nurse.post("/scan/typed", {
-        "infant_code": "INF100", "container_code": "", "typed_code": code.lower(),
-        "witness_username": "noor", "witness_password": "correct horse battery"})
+    answer = nurse.post(
+        "/scan/typed",
+        {
+            "infant_code": "INF100",
+            "container_code": "",
+            "typed_code": code.lower(),
+            "witness_username": "noor",
+            "witness_password": "correct horse battery",
+        },
+    )
     assert verdict_of(answer) == ("go", [])
     assert "witnessed by Noor Haddad" in answer.get_data(as_text=True)
     assert feed(nurse, ("INF100", code), volume="12.5").status_code == 302
@@ -138,9 +161,14 @@ def test_a_witnessed_code_is_fed_and_recorded_as_manual(as_user, unit):
 def test_feed_errors_are_shown_beside_the_fields(as_user, unit):
     code = unit.receive("INF100", volume=30)
     nurse = as_user("nina")
-    for volume, message in (("", "Enter the volume"), ("abc", "as a number"),
-                            ("31", "more than the 30"), ("-2", "more than 0"),
-                            ("1.234", "2 decimal places"), ("NaN", "as a number")):
+    for volume, message in (
+        ("", "Enter the volume"),
+        ("abc", "as a number"),
+        ("31", "more than the 30"),
+        ("-2", "more than 0"),
+        ("1.234", "2 decimal places"),
+        ("NaN", "as a number"),
+    ):
         answer = feed(nurse, ("INF100", code), volume=volume)
         assert answer.status_code == 400, volume
         html = answer.get_data(as_text=True)

@@ -19,16 +19,22 @@ def local(moment: dt.datetime) -> str:
 
 # --- parents --------------------------------------------------------------------------------
 
+
 def test_a_parent_never_reaches_another_family(as_user, unit):
     [own] = unit.reserve("INF100")
     [other] = unit.reserve("INF300")
     unit.receive("INF300")
     parent = as_user("linh")
-    for path in ("/family/INF300", "/family/INF300/drop-off", "/family/INF300/labels",
-                 "/family/INF300/take-home", "/family/INF300/take-home.pdf",
-                 f"/family/INF300/labels.pdf?codes={other}",
-                 f"/family/INF100/labels.pdf?codes={other}",
-                 "/family/NOBODY"):
+    for path in (
+        "/family/INF300",
+        "/family/INF300/drop-off",
+        "/family/INF300/labels",
+        "/family/INF300/take-home",
+        "/family/INF300/take-home.pdf",
+        f"/family/INF300/labels.pdf?codes={other}",
+        f"/family/INF100/labels.pdf?codes={other}",
+        "/family/NOBODY",
+    ):
         answer = parent.get(path)
         assert answer.status_code == 404, path
         assert "Fischer" not in answer.get_data(as_text=True), path
@@ -43,18 +49,27 @@ def test_a_drop_off_with_a_half_filled_row_is_refused_beside_it(as_user, unit):
     parent = as_user("linh")
     empty = parent.post("/family/INF100/drop-off", {})
     assert empty.status_code == 400 and "at least one bottle" in empty.get_data(as_text=True)
-    half = parent.post("/family/INF100/drop-off", {"bottles-0-volume_ml": "50",
-                                                    "medications": "Ibuprofen"})
+    half = parent.post(
+        "/family/INF100/drop-off", {"bottles-0-volume_ml": "50", "medications": "Ibuprofen"}
+    )
     html = half.get_data(as_text=True)
     assert 'data-error-for="bottles-0-expressed_at"' in html and "Ibuprofen" in html
     pumped = (now() - dt.timedelta(hours=3)).replace(second=0, microsecond=0)
-    done = parent.post("/family/INF100/drop-off", {
-        "bottles-0-volume_ml": "50", "bottles-0-expressed_at": local(pumped),
-        "medications": "Ibuprofen"})
+    done = parent.post(
+        "/family/INF100/drop-off",
+        {
+            "bottles-0-volume_ml": "50",
+            "bottles-0-expressed_at": local(pumped),
+            "medications": "Ibuprofen",
+        },
+    )
     assert done.status_code == 200 and "1 bottle registered" in done.get_data(as_text=True)
     bottle = db.session.scalars(select(Container)).one()
     assert (bottle.state, bottle.expressed_at, bottle.medications) == (
-        "reserved", pumped, "Ibuprofen")
+        "reserved",
+        pumped,
+        "Ibuprofen",
+    )
     assert bottle.reserved_by_id is not None
 
 
@@ -70,13 +85,18 @@ def test_a_take_home_label_sheet(as_user, unit):
 
 # --- the charge nurse -----------------------------------------------------------------------
 
+
 def test_the_dashboard_and_its_printouts(as_user, unit):
     expired = unit.receive("INF100", hours_ago=50, received_hours_ago=49)
     charge = as_user("cara")
     page = charge.get("/charge/")
     assert page.status_code == 200 and expired in page.get_data(as_text=True)
-    for path in ("/charge/expiry.pdf?within_hours=12", "/charge/inventory.pdf",
-                 "/charge/near-misses.pdf", "/charge/discharge/INF100.pdf"):
+    for path in (
+        "/charge/expiry.pdf?within_hours=12",
+        "/charge/inventory.pdf",
+        "/charge/near-misses.pdf",
+        "/charge/discharge/INF100.pdf",
+    ):
         answer = charge.get(path)
         assert answer.status_code == 200 and answer.mimetype == "application/pdf", path
     for hours in ("nan", "inf", "-1", "abc", "100000"):
@@ -95,8 +115,12 @@ def test_discharge_and_the_milk_sent_home(as_user, unit):
     assert not infant.admitted
     assert "Ava Nguyen" in charge.text(charge.get("/charge/"))
     assert charge.post(f"/charge/discharge/INF100/{first}/return", {}).status_code == 302
-    assert charge.post(f"/charge/discharge/INF100/{second}/discard",
-                       {"reason": "Not taken home"}).status_code == 302
+    assert (
+        charge.post(
+            f"/charge/discharge/INF100/{second}/discard", {"reason": "Not taken home"}
+        ).status_code
+        == 302
+    )
     states = dict(db.session.execute(select(Container.code, Container.state)).all())
     assert states == {first: "returned", second: "discarded"}
     again = charge.post("/charge/discharge/INF100", {})
@@ -105,16 +129,35 @@ def test_discharge_and_the_milk_sent_home(as_user, unit):
 
 def test_admitting_a_baby(as_user, unit):
     nurse = as_user("nina")
-    duplicate = nurse.post("/charge/babies", {
-        "mrn": "INF100", "first_name": "Zoe", "last_name": "Park", "date_of_birth": "2026-11-20",
-        "mother_mrn": "MOM900", "mother_first_name": "Ana", "mother_last_name": "Park"})
+    duplicate = nurse.post(
+        "/charge/babies",
+        {
+            "mrn": "INF100",
+            "first_name": "Zoe",
+            "last_name": "Park",
+            "date_of_birth": "2026-11-20",
+            "mother_mrn": "MOM900",
+            "mother_first_name": "Ana",
+            "mother_last_name": "Park",
+        },
+    )
     html = duplicate.get_data(as_text=True)
     assert duplicate.status_code == 400 and 'data-error-for="mrn"' in html
     assert 'value="Zoe"' in html
-    admitted = nurse.post("/charge/babies", {
-        "mrn": "INF900", "first_name": "Zoe", "last_name": "Park", "date_of_birth": "2026-11-20",
-        "mother_mrn": "MOM900", "mother_first_name": "Ana", "mother_last_name": "Park",
-        "donor_milk_consent": "y", "daily_volume_ml": "180"})
+    admitted = nurse.post(
+        "/charge/babies",
+        {
+            "mrn": "INF900",
+            "first_name": "Zoe",
+            "last_name": "Park",
+            "date_of_birth": "2026-11-20",
+            "mother_mrn": "MOM900",
+            "mother_first_name": "Ana",
+            "mother_last_name": "Park",
+            "donor_milk_consent": "y",
+            "daily_volume_ml": "180",
+        },
+    )
     assert admitted.status_code == 302
     baby = db.session.scalars(select(Infant).where(Infant.mrn == "INF900")).one()
     assert baby.donor_milk_consent and float(baby.daily_volume_ml) == 180.0
@@ -125,17 +168,32 @@ def test_admitting_a_baby(as_user, unit):
 
 # --- administration -------------------------------------------------------------------------
 
+
 def test_user_accounts(as_user, app, unit):
     admin = as_user("ada")
-    taken = admin.post("/admin/users", {"username": "nina", "display_name": "Nina Two",
-                                        "role": "nurse", "password": "long enough pw"})
+    taken = admin.post(
+        "/admin/users",
+        {
+            "username": "nina",
+            "display_name": "Nina Two",
+            "role": "nurse",
+            "password": "long enough pw",
+        },
+    )
     html = taken.get_data(as_text=True)
     assert taken.status_code == 400 and 'data-error-for="username"' in html
     assert 'value="Nina Two"' in html and "long enough pw" not in html
     short = admin.post("/admin/users", {"username": "paul", "role": "nurse", "password": "x"})
     assert 'data-error-for="password"' in short.get_data(as_text=True)
-    made = admin.post("/admin/users", {"username": "ada.okafor", "role": "parent",
-                                       "password": "long enough pw", "infant_mrn": "INF200"})
+    made = admin.post(
+        "/admin/users",
+        {
+            "username": "ada.okafor",
+            "role": "parent",
+            "password": "long enough pw",
+            "infant_mrn": "INF200",
+        },
+    )
     assert made.status_code == 302
     assert admin.post("/admin/users/ada.okafor/link", {"infant_mrn": "INF201"}).status_code == 302
     twice = admin.post("/admin/users/ada.okafor/link", {"infant_mrn": "INF201"})
@@ -144,18 +202,21 @@ def test_user_accounts(as_user, app, unit):
     assert sorted(baby.mrn for baby in parent.infants) == ["INF200", "INF201"]
     assert admin.post("/admin/users/ada.okafor/unlink/INF201", {}).status_code == 302
 
-    assert admin.post("/admin/users/noor/password",
-                      {"password": "a new password"}).status_code == 302
+    assert (
+        admin.post("/admin/users/noor/password", {"password": "a new password"}).status_code == 302
+    )
     assert admin.post("/admin/users/noor/deactivate", {}).status_code == 302
     from .conftest import Pages
 
     noor = Pages(app.test_client())
     noor.get("/login")
-    assert noor.post("/login", {"username": "noor",
-                                "password": "a new password"}).status_code == 401
+    assert (
+        noor.post("/login", {"username": "noor", "password": "a new password"}).status_code == 401
+    )
     assert admin.post("/admin/users/noor/activate", {}).status_code == 302
-    assert noor.post("/login", {"username": "noor",
-                                "password": "a new password"}).status_code == 302
+    assert (
+        noor.post("/login", {"username": "noor", "password": "a new password"}).status_code == 302
+    )
     assert admin.post("/admin/users/ada/deactivate", {}).status_code == 302
     assert db.session.scalars(select(User.active).where(User.username == "ada")).one()
 
@@ -164,15 +225,23 @@ def test_locations_and_their_barcodes(as_user, unit):
     admin = as_user("ada")
     no_kind = admin.post("/admin/locations", {"code": "FR2", "name": "Fridge 2"})
     assert 'data-error-for="kind"' in no_kind.get_data(as_text=True)
-    assert admin.post("/admin/locations", {"code": "FR2", "name": "Fridge 2",
-                                           "kind": "refrigerator"}).status_code == 302
-    assert admin.post("/admin/locations", {"code": "FR2-S1", "name": "Shelf 1",
-                                           "parent_code": "FR2"}).status_code == 302
-    duplicate = admin.post("/admin/locations", {"code": "FR2", "name": "Again",
-                                                "kind": "room"})
+    assert (
+        admin.post(
+            "/admin/locations", {"code": "FR2", "name": "Fridge 2", "kind": "refrigerator"}
+        ).status_code
+        == 302
+    )
+    assert (
+        admin.post(
+            "/admin/locations", {"code": "FR2-S1", "name": "Shelf 1", "parent_code": "FR2"}
+        ).status_code
+        == 302
+    )
+    duplicate = admin.post("/admin/locations", {"code": "FR2", "name": "Again", "kind": "room"})
     assert 'data-error-for="code"' in duplicate.get_data(as_text=True)
-    shelf = db.session.scalars(select(StorageLocation).where(
-        StorageLocation.code == "FR2-S1")).one()
+    shelf = db.session.scalars(
+        select(StorageLocation).where(StorageLocation.code == "FR2-S1")
+    ).one()
     assert shelf.kind == "refrigerator"
     svg = admin.get("/admin/locations/FR2-S1/barcode.svg")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
@@ -188,13 +257,16 @@ def test_the_policy_in_force_is_a_table_in_words(as_user):
     row = re.search(r'<tr data-rule="fresh_refrigerator">(.*?)</tr>', html, re.S)
     assert row, "no row for milk in a refrigerator"
     assert " ".join(re.sub(r"<[^>]+>", " ", row.group(1)).split()) == (
-        "Fresh milk in a refrigerator (≤ 4 °C) 48 h Expression")
-    for phrase in ("Thawed mother's own milk (MOM) 24 h Thaw completed",
-                   "Milk that expires within 60 minutes is a warning to tick",
-                   "A warning to tick (twins share their mother’s milk)",
-                   "Under 2 days of the baby’s expected daily volume",
-                   "Refrigerator 0.0 to 4.0 °C 30 minutes out of range",
-                   "Freezer (−20 °C) At most -18.0 °C"):
+        "Fresh milk in a refrigerator (≤ 4 °C) 48 h Expression"
+    )
+    for phrase in (
+        "Thawed mother's own milk (MOM) 24 h Thaw completed",
+        "Milk that expires within 60 minutes is a warning to tick",
+        "A warning to tick (twins share their mother’s milk)",
+        "Under 2 days of the baby’s expected daily volume",
+        "Refrigerator 0.0 to 4.0 °C 30 minutes out of range",
+        "Freezer (−20 °C) At most -18.0 °C",
+    ):
         assert phrase in words, phrase
     # No key dump: the rule names are hooks for tests, not words on the page.
     assert "fresh_refrigerator" not in words and "<pre" not in html
@@ -208,8 +280,7 @@ def test_holding_all_of_a_mothers_milk(as_user, unit):
     assert held.status_code == 302
     page = nurse.text(nurse.get("/charge/babies/INF201"))
     assert "ON HOLD" in page and "Positive culture" in page
-    check = nurse.post("/scan", {"scan": twin_milk, "infant_code": "INF201",
-                                 "container_code": ""})
+    check = nurse.post("/scan", {"scan": twin_milk, "infant_code": "INF201", "container_code": ""})
     assert 'data-reason="HELD"' in check.get_data(as_text=True)
     assert nurse.post("/charge/babies/INF201/mother/release", {}).status_code == 302
     assert "ON HOLD" not in nurse.text(nurse.get("/charge/babies/INF200"))

@@ -32,9 +32,12 @@ def render(pdf: bytes, page: int = 0, dpi: int = DPI) -> Image.Image:
         bitmap = pypdfium2.PdfBitmap.new_native(pixels_x, pixels_y, pdfium_c.FPDFBitmap_Gray)
         bitmap.fill_rect((255, 255, 255, 255), 0, 0, pixels_x, pixels_y)
         pdfium_c.FPDF_RenderPageBitmapWithMatrix(
-            bitmap, sheet, pdfium_c.FS_MATRIX(scale, 0, 0, scale, 0, 0),
+            bitmap,
+            sheet,
+            pdfium_c.FS_MATRIX(scale, 0, 0, scale, 0, 0),
             pdfium_c.FS_RECTF(0, 0, pixels_x, pixels_y),
-            pdfium_c.FPDF_GRAYSCALE | pdfium_c.FPDF_ANNOT)
+            pdfium_c.FPDF_GRAYSCALE | pdfium_c.FPDF_ANNOT,
+        )
         return bitmap.to_pil().copy()
     finally:
         document.close()
@@ -86,9 +89,16 @@ def squash(value: str) -> str:
     return "".join(value.split())
 
 
-def crop_points(image: Image.Image, left: float, top: float, width: float, height: float,
-                dpi: int = DPI) -> Image.Image:
+def crop_points(
+    image: Image.Image, left: float, top: float, width: float, height: float, dpi: int = DPI
+) -> Image.Image:
     """The part of a page image given in points from the page's top-left corner."""
     scale = dpi / 72
-    return image.crop((round(left * scale), round(top * scale),
-                       round((left + width) * scale), round((top + height) * scale)))
+    return image.crop(
+        (
+            round(left * scale),
+            round(top * scale),
+            round((left + width) * scale),
+            round((top + height) * scale),
+        )
+    )

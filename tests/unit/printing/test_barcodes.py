@@ -35,8 +35,9 @@ def test_the_printed_bars_are_the_module_pattern(layouts, zone):
     left = round(bars.x * 300 / 72)
     pixels = [image.getpixel((left + index, row)) for index in range(len(bars.modules) * 3)]
     assert all(value < 3 or value > 252 for value in pixels), "no grey edges on the dot grid"
-    printed = "".join("1" if pixels[index * 3 + 1] < 128 else "0"
-                      for index in range(len(bars.modules)))
+    printed = "".join(
+        "1" if pixels[index * 3 + 1] < 128 else "0" for index in range(len(bars.modules))
+    )
     assert printed == code128_modules(label.code)
     widths = {len(list(run)) for _, run in itertools.groupby(value < 128 for value in pixels)}
     assert widths <= {3, 6, 9, 12}
@@ -75,8 +76,10 @@ def test_check_digits_catch_what_a_downscaled_decode_gets_wrong():
         image = Image.new("L", ((len(modules) + 20) * 4, 50), 255)
         for start, count in runs_of_ones(modules):
             image.paste(0, ((start + 10) * 4, 0, (start + 10 + count) * 4, 50))
-        found = [symbol.text for symbol in
-                 zxingcpp.read_barcodes(image, formats=[zxingcpp.BarcodeFormat.Code128])]
+        found = [
+            symbol.text
+            for symbol in zxingcpp.read_barcodes(image, formats=[zxingcpp.BarcodeFormat.Code128])
+        ]
         assert code in found
         for text in found:
             assert text == code or parse_container_code(text) is None

@@ -49,18 +49,27 @@ def test_unprintable_characters_are_named():
 def test_balanced_lines_break_evenly_at_a_space_or_after_a_hyphen():
     assert balanced_lines("Smith, Baby Girl A", 10, True, 90, 2) == ("Smith,", "Baby Girl A")
     assert balanced_lines("Featherstonehaugh-Montgomery", 10, True, 120, 2) == (
-        "Featherstonehaugh-", "Montgomery")
+        "Featherstonehaugh-",
+        "Montgomery",
+    )
     name = "Wolfeschlegelsteinhausenbergerdorff-Featherstonehaugh, Anastasia-Magdalena"
     assert balanced_lines(name, 6, True, 140, 3) == (
-        "Wolfeschlegelsteinhausenbergerdorff-", "Featherstonehaugh,", "Anastasia-Magdalena")
+        "Wolfeschlegelsteinhausenbergerdorff-",
+        "Featherstonehaugh,",
+        "Anastasia-Magdalena",
+    )
     # Never inside a word: a single long word has no two lines, however narrow the type.
     assert balanced_lines("Wolfeschlegelsteinhausen", 10, True, 100, 2) is None
     assert balanced_lines("Smith", 10, True, 5, 1) is None
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=words, limit=st.floats(min_value=20, max_value=300), size=st.sampled_from([6, 9]),
-       bold=st.booleans())
+@given(
+    text=words,
+    limit=st.floats(min_value=20, max_value=300),
+    size=st.sampled_from([6, 9]),
+    bold=st.booleans(),
+)
 def test_wrap_keeps_every_character_and_respects_the_width(text, limit, size, bold):
     lines = wrap(text, size, bold, limit)
     assert squash("".join(lines)) == squash(text)

@@ -36,7 +36,8 @@ ALPHABETS = [
     "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진지엄채원천방공현함변염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상갈단견당화창준서연지우",
 ]
 name_parts = st.sampled_from(ALPHABETS).flatmap(
-    lambda alphabet: st.text(alphabet=alphabet, min_size=1, max_size=12))
+    lambda alphabet: st.text(alphabet=alphabet, min_size=1, max_size=12)
+)
 names = st.lists(name_parts, min_size=1, max_size=2).map(" ".join)
 
 
@@ -55,10 +56,22 @@ def test_the_label_reads_back_with_every_field(layouts, zone, layout_name):
     if layout.datamatrix.enabled:
         assert decode(image, zxingcpp.BarcodeFormat.DataMatrix) == [label.code]
     words = squash(text(pdf))
-    for field in ("Featherstonehaugh, Baby Girl B", "MRN-0012345678", "DHM", "LOT-2026-11-0042",
-                  "COLOSTRUM", "FORTIFIED", f"Exp {MOMENT_TEXT}", f"Pumped {MOMENT_TEXT}",
-                  "Similac HMF", "24 kcal/oz", "120 mL", "FOR ENTERAL USE ONLY", "NAME ALERT",
-                  label.code):
+    for field in (
+        "Featherstonehaugh, Baby Girl B",
+        "MRN-0012345678",
+        "DHM",
+        "LOT-2026-11-0042",
+        "COLOSTRUM",
+        "FORTIFIED",
+        f"Exp {MOMENT_TEXT}",
+        f"Pumped {MOMENT_TEXT}",
+        "Similac HMF",
+        "24 kcal/oz",
+        "120 mL",
+        "FOR ENTERAL USE ONLY",
+        "NAME ALERT",
+        label.code,
+    ):
         assert squash(field) in words, field
 
 
@@ -102,16 +115,19 @@ def test_quiet_zones_are_white_in_the_image(layouts, zone):
     scale = 300 / 72
     row = round((bars.top + bars.height / 2) * scale)
     quiet = 10 * bars.module * scale
-    left = [image.getpixel((x, row)) for x in range(round(bars.x * scale - quiet),
-                                                       round(bars.x * scale) - 1)]
+    left = [
+        image.getpixel((x, row))
+        for x in range(round(bars.x * scale - quiet), round(bars.x * scale) - 1)
+    ]
     end = (bars.x + bars.width) * scale
     right = [image.getpixel((x, row)) for x in range(round(end) + 1, round(end + quiet))]
     assert min(left) > 200 and min(right) > 200
 
 
 def test_a_reserved_label_prints_blanks(layouts, zone):
-    label = content(state="reserved", expires_at=None, expressed_at=None, volume_ml=None,
-                    expiry_reason=None)
+    label = content(
+        state="reserved", expires_at=None, expressed_at=None, volume_ml=None, expiry_reason=None
+    )
     for name in THERMAL:
         pdf = label_pdf(label, layouts[name], zone)
         assert decode(render(pdf)) == [label.code]
@@ -127,16 +143,17 @@ def test_a_long_name_shrinks_then_wraps_and_is_never_cut(layouts, zone):
     longer = container_plan(content(infant_first_name="Baby Girl Bartholomew"), layout, zone)
     assert len(longer.name_lines) == 1
     assert layout.text.name_min <= longer.name_size < layout.text.name_max
-    longest = content(infant_first_name="Baby Girl Anastasia Maximiliana",
-                      infant_last_name="Featherstonehaugh-Montgomery")
+    longest = content(
+        infant_first_name="Baby Girl Anastasia Maximiliana",
+        infant_last_name="Featherstonehaugh-Montgomery",
+    )
     plan = container_plan(longest, layout, zone)
     assert len(plan.name_lines) == 2 and plan.name_size >= layout.text.name_min
     assert squash("".join(plan.name_lines)) == squash(longest.full_name)
     assert squash(longest.full_name) in squash(text(label_pdf(longest, layout, zone)))
 
 
-def test_a_name_past_the_floor_is_refused_on_this_stock_or_broken_as_a_last_resort(layouts,
-                                                                                    zone):
+def test_a_name_past_the_floor_is_refused_on_this_stock_or_broken_as_a_last_resort(layouts, zone):
     layout = layouts["thermal-2x1-203dpi"]
     label = content(infant_first_name="Wolfeschlegelsteinhausenbergerdorff " * 4)
     with pytest.raises(LabelTooSmall, match="on 3 lines condensed to 75%"):
@@ -172,12 +189,14 @@ def test_names_in_scripts_without_shaping_are_refused(layouts, zone):
 
 def test_times_show_in_the_units_zone_across_daylight_saving(layouts, zone):
     summer = datetime.fromisoformat("2026-07-04T17:30:00+00:00")
-    pdf = label_pdf(content(expires_at=summer, expressed_at=summer),
-                    layouts["thermal-2x1-203dpi"], zone)
+    pdf = label_pdf(
+        content(expires_at=summer, expressed_at=summer), layouts["thermal-2x1-203dpi"], zone
+    )
     assert "04 Jul 2026 12:30 CDT" in text(pdf)
     with pytest.raises(ValueError, match="timezone-aware"):
-        label_pdf(content(expires_at=datetime(2026, 7, 4, 12, 30)),
-                  layouts["thermal-2x1-203dpi"], zone)
+        label_pdf(
+            content(expires_at=datetime(2026, 7, 4, 12, 30)), layouts["thermal-2x1-203dpi"], zone
+        )
 
 
 def test_bad_content_is_refused(layouts, zone):
@@ -217,13 +236,26 @@ def test_text_never_overlaps_the_bars(layouts, zone):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(serial=st.integers(min_value=1, max_value=99_999_999), first=names, last=names,
-       layout_name=st.sampled_from(THERMAL), alert=st.booleans(), donor=st.booleans())
-def test_any_code_and_name_reads_back(layouts, zone, serial, first, last, layout_name, alert,
-                                      donor):
+@given(
+    serial=st.integers(min_value=1, max_value=99_999_999),
+    first=names,
+    last=names,
+    layout_name=st.sampled_from(THERMAL),
+    alert=st.booleans(),
+    donor=st.booleans(),
+)
+def test_any_code_and_name_reads_back(
+    layouts, zone, serial, first, last, layout_name, alert, donor
+):
     code = container_code(serial)
-    label = content(code=code, infant_first_name=first, infant_last_name=last, name_alert=alert,
-                    milk_type="DHM" if donor else "MOM", donor_lot="L-1" if donor else None)
+    label = content(
+        code=code,
+        infant_first_name=first,
+        infant_last_name=last,
+        name_alert=alert,
+        milk_type="DHM" if donor else "MOM",
+        donor_lot="L-1" if donor else None,
+    )
     layout = layouts[layout_name]
     pdf = label_pdf(label, layout, zone)  # never refused: shrunk, wrapped, condensed, broken
     image = render(pdf)

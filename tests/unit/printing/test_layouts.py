@@ -16,8 +16,14 @@ SHEET = (LABELS_DIR / "sheet-letter-30.toml").read_text()
 
 
 def test_the_shipped_stocks_load(layouts):
-    assert set(layouts) == {"thermal-2x1-203dpi", "thermal-2x1-300dpi", "thermal-3x1.5-203dpi",
-                            "sheet-letter-30", "sheet-a4", "sheet-letter-10"}
+    assert set(layouts) == {
+        "thermal-2x1-203dpi",
+        "thermal-2x1-300dpi",
+        "thermal-3x1.5-203dpi",
+        "sheet-letter-30",
+        "sheet-a4",
+        "sheet-letter-10",
+    }
     wider, wider_sheet = layouts["thermal-3x1.5-203dpi"], layouts["sheet-letter-10"]
     assert (wider.width, wider.height, wider.dpi) == pytest.approx((216, 108, 203))
     assert wider_sheet.grid.per_sheet == 10
@@ -52,8 +58,10 @@ def test_203_dpi_uses_3_dot_modules_because_2_dots_is_under_10_mil(layouts):
 
 def test_a_new_stock_is_a_new_file(tmp_path):
     (tmp_path / "thermal-2.25x1.25-203dpi.toml").write_text(
-        THERMAL.replace('width = "2 in"', 'width = "2.25 in"')
-        .replace('height = "1 in"', 'height = "1.25 in"'))
+        THERMAL.replace('width = "2 in"', 'width = "2.25 in"').replace(
+            'height = "1 in"', 'height = "1.25 in"'
+        )
+    )
     layouts = load_layouts(tmp_path)
     layout = layouts["thermal-2.25x1.25-203dpi"]
     assert (layout.dots(layout.width), layout.dots(layout.height)) == (457, 254)
@@ -69,31 +77,47 @@ def _broken(tmp_path, text: str, name: str = "broken.toml"):
     return caught.value
 
 
-@pytest.mark.parametrize(("text", "field", "words"), [
-    (THERMAL.replace('margin = "6 dots"', 'margin = "6 dots"\ncolour = "red"'),
-     "stock.colour", "unknown field"),
-    (THERMAL.replace("dpi = 203\n", ""), "stock.dpi", "missing"),
-    (THERMAL.replace('height = "40 dots"', 'height = "40"'), "code128.height", "unit"),
-    (THERMAL.replace('height = "40 dots"', 'height = "40 furlongs"'), "code128.height", "unit"),
-    (THERMAL.replace('module = "3 dots"', 'module = "2 dots"'), "code128.module", "9.85 mil"),
-    (THERMAL.replace('module = "3 dots"', 'module = "15 mil"'), "code128.module", "whole number"),
-    (THERMAL.replace("quiet_zone = 10", "quiet_zone = 5"), "code128.quiet_zone", "at least 10"),
-    (THERMAL.replace('width = "2 in"', 'width = "1.5 in"'), "code128.module", "wider stock"),
-    (THERMAL.replace('height = "1 in"', 'height = "0.6 in"'), "stock.height", "does not fit"),
-    (THERMAL.replace('name_min = "6.5 pt"', 'name_min = "12 pt"'), "text.name_min",
-     "larger than text.name_max"),
-    (THERMAL.replace('kind = "thermal"', 'kind = "laser"'), "kind", "thermal"),
-    (THERMAL.replace("dpi = 203", 'dpi = "203"'), "stock.dpi", "whole number"),
-    (THERMAL.replace("enabled = false", 'enabled = true\nmodule = "4 dots"'),
-     "datamatrix.module", "DataMatrix"),
-    (THERMAL.replace('font = "0"', 'font = "zero"'), "zpl.font", "printer font"),
-    (SHEET.replace("columns = 3", "columns = 4"), "grid.columns", "page"),
-    (SHEET.replace('row_pitch = "1 in"', 'row_pitch = "0.9 in"'), "grid.row_pitch", "overlap"),
-    (SHEET.replace('module = "0.96 pt"', 'module = "9 mil"'), "code128.module", "10 mil"),
-    (SHEET.replace('module = "0.96 pt"', 'module = "3 dots"'), "code128.module", "stock.dpi"),
-    (SHEET.replace("[blanks]", "[blank]"), "blank", "unknown field"),
-    (SHEET + "\n[zpl]\nfont = \"0\"\n", "zpl", "thermal"),
-])
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        (
+            THERMAL.replace('margin = "6 dots"', 'margin = "6 dots"\ncolour = "red"'),
+            "stock.colour",
+            "unknown field",
+        ),
+        (THERMAL.replace("dpi = 203\n", ""), "stock.dpi", "missing"),
+        (THERMAL.replace('height = "40 dots"', 'height = "40"'), "code128.height", "unit"),
+        (THERMAL.replace('height = "40 dots"', 'height = "40 furlongs"'), "code128.height", "unit"),
+        (THERMAL.replace('module = "3 dots"', 'module = "2 dots"'), "code128.module", "9.85 mil"),
+        (
+            THERMAL.replace('module = "3 dots"', 'module = "15 mil"'),
+            "code128.module",
+            "whole number",
+        ),
+        (THERMAL.replace("quiet_zone = 10", "quiet_zone = 5"), "code128.quiet_zone", "at least 10"),
+        (THERMAL.replace('width = "2 in"', 'width = "1.5 in"'), "code128.module", "wider stock"),
+        (THERMAL.replace('height = "1 in"', 'height = "0.6 in"'), "stock.height", "does not fit"),
+        (
+            THERMAL.replace('name_min = "6.5 pt"', 'name_min = "12 pt"'),
+            "text.name_min",
+            "larger than text.name_max",
+        ),
+        (THERMAL.replace('kind = "thermal"', 'kind = "laser"'), "kind", "thermal"),
+        (THERMAL.replace("dpi = 203", 'dpi = "203"'), "stock.dpi", "whole number"),
+        (
+            THERMAL.replace("enabled = false", 'enabled = true\nmodule = "4 dots"'),
+            "datamatrix.module",
+            "DataMatrix",
+        ),
+        (THERMAL.replace('font = "0"', 'font = "zero"'), "zpl.font", "printer font"),
+        (SHEET.replace("columns = 3", "columns = 4"), "grid.columns", "page"),
+        (SHEET.replace('row_pitch = "1 in"', 'row_pitch = "0.9 in"'), "grid.row_pitch", "overlap"),
+        (SHEET.replace('module = "0.96 pt"', 'module = "9 mil"'), "code128.module", "10 mil"),
+        (SHEET.replace('module = "0.96 pt"', 'module = "3 dots"'), "code128.module", "stock.dpi"),
+        (SHEET.replace("[blanks]", "[blank]"), "blank", "unknown field"),
+        (SHEET + '\n[zpl]\nfont = "0"\n', "zpl", "thermal"),
+    ],
+)
 def test_a_mistake_names_the_file_and_the_field(tmp_path, text, field, words):
     error = _broken(tmp_path, text)
     assert error.field == field
@@ -102,7 +126,7 @@ def test_a_mistake_names_the_file_and_the_field(tmp_path, text, field, words):
 
 
 def test_bad_toml_names_the_file_and_line(tmp_path):
-    error = _broken(tmp_path, THERMAL.replace('dpi = 203', 'dpi = = 203'))
+    error = _broken(tmp_path, THERMAL.replace("dpi = 203", "dpi = = 203"))
     assert re.search(r"line \d+", str(error))
 
 

@@ -24,19 +24,32 @@ from .samples import MOMENT, MOMENT_TEXT
 
 UNIT = "NICU 4 West"
 PLACES = [("Fridge 1", "A"), ("Fridge 1", "B"), ("Freezer −20 °C", None), ("Deep freezer", "3")]
-NAMES = ["Smith, Olivia", "Nguyễn, Thị Ánh", "王, 小明", "Иванов, Иван",
-         "Featherstonehaugh-Montgomery, Baby Girl Anastasia Maximiliana"]
+NAMES = [
+    "Smith, Olivia",
+    "Nguyễn, Thị Ánh",
+    "王, 小明",
+    "Иванов, Иван",
+    "Featherstonehaugh-Montgomery, Baby Girl Anastasia Maximiliana",
+]
 
 
 def expiry_rows(count: int, hours: float, start: int = 1) -> list[ExpiryRow]:
     rows = []
     for index in range(count):
         unit, shelf = PLACES[index % len(PLACES)]
-        rows.append(ExpiryRow(
-            code=container_code(start + index), infant_name=NAMES[index % len(NAMES)],
-            infant_mrn=f"{10_000_000 + index}", state=("fresh", "frozen", "thawed")[index % 3],
-            expires_at=MOMENT + timedelta(hours=hours, minutes=index),
-            expiry_reason="thawed 14:05, +24 h", storage_unit=unit, shelf=shelf, volume_ml=60))
+        rows.append(
+            ExpiryRow(
+                code=container_code(start + index),
+                infant_name=NAMES[index % len(NAMES)],
+                infant_mrn=f"{10_000_000 + index}",
+                state=("fresh", "frozen", "thawed")[index % 3],
+                expires_at=MOMENT + timedelta(hours=hours, minutes=index),
+                expiry_reason="thawed 14:05, +24 h",
+                storage_unit=unit,
+                shelf=shelf,
+                volume_ml=60,
+            )
+        )
     return rows
 
 
@@ -60,7 +73,8 @@ def test_the_expiry_report_groups_rows_for_pulling(zone):
     check_every_page(pdf, "Expiry report")
     words = text(pdf)
     assert words.index("Expired: pull and discard (12)") < words.index(
-        "Expiring within 6 h: use first (8)")
+        "Expiring within 6 h: use first (8)"
+    )
     captions = re.findall(r"^(.+ · (?:shelf \w+|no shelf)) \(\d+ containers\)$", words, re.M)
     expired_captions = captions[:4]
     assert expired_captions == sorted(expired_captions)
@@ -74,8 +88,11 @@ def test_the_expiry_report_groups_rows_for_pulling(zone):
 
 
 def test_a_long_expiry_report_repeats_its_header_row_on_every_page(zone):
-    expired = [row for row in expiry_rows(400, hours=-30) if row.storage_unit == "Fridge 1"
-               and row.shelf == "A"]  # one group long enough to run over several pages
+    expired = [
+        row
+        for row in expiry_rows(400, hours=-30)
+        if row.storage_unit == "Fridge 1" and row.shelf == "A"
+    ]  # one group long enough to run over several pages
     pdf = expiry_report_pdf(expired, [], 4, UNIT, MOMENT, zone)
     pages = check_every_page(pdf, "Expiry report")
     assert pages >= 3
@@ -92,8 +109,14 @@ def test_an_empty_expiry_report_says_none(zone):
 
 def test_the_inventory_report_shows_supply_per_baby(zone):
     rows = [
-        InventoryRow("Smith, Olivia", "10234567", {"fresh": 120, "frozen": 900.5, "thawed": 60},
-                     240, 4.5, False),
+        InventoryRow(
+            "Smith, Olivia",
+            "10234567",
+            {"fresh": 120, "frozen": 900.5, "thawed": 60},
+            240,
+            4.5,
+            False,
+        ),
         InventoryRow("王, 小明", "10234568", {"frozen": 30}, None, None, True),
     ]
     pdf = inventory_report_pdf(rows, UNIT, MOMENT, zone)
@@ -106,13 +129,19 @@ def test_the_inventory_report_shows_supply_per_baby(zone):
 
 
 def test_the_near_miss_report_counts_by_reason_and_lists_each(zone):
-    rows = [NearMissRow(MOMENT - timedelta(hours=index), f"nurse{index % 3}",
-                        "stop" if index % 2 else "warn",
-                        ("WRONG_INFANT",) if index % 2 else ("SIBLING", "EXPIRES_SOON"),
-                        f"MRN{index}", container_code(index + 1)) for index in range(70)]
+    rows = [
+        NearMissRow(
+            MOMENT - timedelta(hours=index),
+            f"nurse{index % 3}",
+            "stop" if index % 2 else "warn",
+            ("WRONG_INFANT",) if index % 2 else ("SIBLING", "EXPIRES_SOON"),
+            f"MRN{index}",
+            container_code(index + 1),
+        )
+        for index in range(70)
+    ]
     counts = {"WRONG_INFANT": 35, "SIBLING": 35, "EXPIRES_SOON": 35}
-    pdf = near_miss_report_pdf(counts, rows, MOMENT - timedelta(days=7), MOMENT, UNIT, MOMENT,
-                               zone)
+    pdf = near_miss_report_pdf(counts, rows, MOMENT - timedelta(days=7), MOMENT, UNIT, MOMENT, zone)
     pages = check_every_page(pdf, "Near misses")
     assert pages >= 2
     words = text(pdf)
@@ -128,15 +157,40 @@ def test_the_near_miss_report_counts_by_reason_and_lists_each(zone):
 
 
 def test_the_discharge_report_lists_the_milk_to_send_home(zone):
-    rows = [DischargeRow(container_code(index + 1), "frozen", 90, MOMENT - timedelta(days=3),
-                         MOMENT + timedelta(days=60), "Freezer −20 °C · shelf B")
-            for index in range(5)]
+    rows = [
+        DischargeRow(
+            container_code(index + 1),
+            "frozen",
+            90,
+            MOMENT - timedelta(days=3),
+            MOMENT + timedelta(days=60),
+            "Freezer −20 °C · shelf B",
+        )
+        for index in range(5)
+    ]
     rows.append(DischargeRow(container_code(99), "fresh", 30.5, None, None, "Fridge 1"))
-    rows.append(DischargeRow(container_code(100), "fresh", 40, MOMENT - timedelta(days=3),
-                             MOMENT - timedelta(days=1), "Fridge 1",
-                             note="EXPIRED: will be discarded"))
-    rows.append(DischargeRow(container_code(101), "frozen", 100, None, MOMENT + timedelta(days=9),
-                             "Freezer", note="DONOR MILK: stays with the hospital"))
+    rows.append(
+        DischargeRow(
+            container_code(100),
+            "fresh",
+            40,
+            MOMENT - timedelta(days=3),
+            MOMENT - timedelta(days=1),
+            "Fridge 1",
+            note="EXPIRED: will be discarded",
+        )
+    )
+    rows.append(
+        DischargeRow(
+            container_code(101),
+            "frozen",
+            100,
+            None,
+            MOMENT + timedelta(days=9),
+            "Freezer",
+            note="DONOR MILK: stays with the hospital",
+        )
+    )
     pdf = discharge_report_pdf("Nguyễn, Thị Ánh", "10234567", rows, UNIT, MOMENT, zone)
     check_every_page(pdf, "Discharge")
     words = text(pdf)
@@ -148,7 +202,7 @@ def test_the_discharge_report_lists_the_milk_to_send_home(zone):
         assert row.code in words
     lines = words.splitlines()
     expired = next(i for i, line in enumerate(lines) if container_code(100) in line)
-    assert "EXPIRED: will be discarded" in " ".join(lines[expired:expired + 8])
+    assert "EXPIRED: will be discarded" in " ".join(lines[expired : expired + 8])
     assert "DONOR MILK: stays with the hospital" in " ".join(words.split())
     assert "25 Nov 2026 14:05 CST" in words and "27 Jan 2027 14:05 CST" in words
     assert "Received by (family)" in words

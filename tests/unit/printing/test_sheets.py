@@ -81,10 +81,13 @@ def test_a_long_name_wraps_on_the_sheet_too(layouts, zone):
 
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(first=names, last=names, start=st.integers(min_value=1, max_value=99_999_000),
-       layout_name=st.sampled_from(["sheet-letter-30", "sheet-a4"]))
-def test_any_name_and_codes_read_back_on_all_labels(layouts, zone, first, last, start,
-                                                     layout_name):
+@given(
+    first=names,
+    last=names,
+    start=st.integers(min_value=1, max_value=99_999_000),
+    layout_name=st.sampled_from(["sheet-letter-30", "sheet-a4"]),
+)
+def test_any_name_and_codes_read_back_on_all_labels(layouts, zone, first, last, start, layout_name):
     layout = layouts[layout_name]
     name = f"{last}, {first}"
     codes = _codes(layout.grid.per_sheet, start)

@@ -26,8 +26,10 @@ def commands(zpl: str) -> list[str]:
     Splitting at carets is exact because field data may not hold a raw caret.
     """
     assert zpl.startswith("^XA")
-    return [part.strip() if not part.startswith("FD") else part.rstrip("\n")
-            for part in zpl.split("^")[1:]]
+    return [
+        part.strip() if not part.startswith("FD") else part.rstrip("\n")
+        for part in zpl.split("^")[1:]
+    ]
 
 
 def unescape(data: str) -> str:
@@ -66,10 +68,21 @@ def test_the_format_has_every_field_and_the_layouts_size(layouts, zone, layout_n
     parts = check_structure(zpl, layout)
     data = field_data(zpl)
     joined = squash(" ".join(data))
-    for field in ("Featherstonehaugh, Baby Girl B", "MRN MRN-0012345678", "DHM",
-                  "LOT-2026-11-0042", "COLOSTRUM", "FORTIFIED", f"Exp {MOMENT_TEXT}",
-                  f"Pumped {MOMENT_TEXT}", "Similac HMF", "24 kcal/oz", "120 mL",
-                  "FOR ENTERAL USE ONLY", "NAME ALERT"):
+    for field in (
+        "Featherstonehaugh, Baby Girl B",
+        "MRN MRN-0012345678",
+        "DHM",
+        "LOT-2026-11-0042",
+        "COLOSTRUM",
+        "FORTIFIED",
+        f"Exp {MOMENT_TEXT}",
+        f"Pumped {MOMENT_TEXT}",
+        "Similac HMF",
+        "24 kcal/oz",
+        "120 mL",
+        "FOR ENTERAL USE ONLY",
+        "NAME ALERT",
+    ):
         assert squash(field) in joined, field
     barcode = [index for index, part in enumerate(parts) if part.startswith("BC")]
     assert len(barcode) == 1
@@ -86,8 +99,13 @@ def test_the_format_has_every_field_and_the_layouts_size(layouts, zone, layout_n
 
 
 def test_caret_tilde_and_underscore_in_data_are_escaped(layouts, zone):
-    label = content(infant_first_name="Ann^Marie~Jo_", infant_last_name="O_Neil",
-                    infant_mrn="^~_", milk_type="DHM", donor_lot="L_1^2~3")
+    label = content(
+        infant_first_name="Ann^Marie~Jo_",
+        infant_last_name="O_Neil",
+        infant_mrn="^~_",
+        milk_type="DHM",
+        donor_lot="L_1^2~3",
+    )
     zpl = label_zpl(label, layouts["thermal-2x1-203dpi"], zone)
     check_structure(zpl, layouts["thermal-2x1-203dpi"])
     assert "O_5FNeil, Ann_5EMarie_7EJo_5F" in zpl
@@ -129,15 +147,21 @@ def test_zpl_and_pdf_refuse_the_same_things(layouts, zone):
         label_zpl(content(), layouts["sheet-a4"], zone)
 
 
-tricky = st.text(alphabet=ALPHABETS[0] + ALPHABETS[1] + ALPHABETS[3] + ALPHABETS[7][:30]
-                 + "^~_ -'", min_size=1, max_size=16).filter(str.strip)
+tricky = st.text(
+    alphabet=ALPHABETS[0] + ALPHABETS[1] + ALPHABETS[3] + ALPHABETS[7][:30] + "^~_ -'",
+    min_size=1,
+    max_size=16,
+).filter(str.strip)
 UNICODE_FONT = ZplSpec(font="0", font_file="E:TT0003M_.TTF")
 
 
 @settings(max_examples=150, deadline=None)
-@given(first=tricky, last=tricky, mrn=st.text(alphabet="0123456789^~_ABC-", min_size=1,
-                                                  max_size=12).filter(str.strip),
-       layout_name=st.sampled_from(THERMAL))
+@given(
+    first=tricky,
+    last=tricky,
+    mrn=st.text(alphabet="0123456789^~_ABC-", min_size=1, max_size=12).filter(str.strip),
+    layout_name=st.sampled_from(THERMAL),
+)
 def test_any_name_survives_escaping(layouts, zone, first, last, mrn, layout_name):
     label = content(infant_first_name=first, infant_last_name=last, infant_mrn=mrn)
     layout = dataclasses.replace(layouts[layout_name], zpl=UNICODE_FONT)
