@@ -1,9 +1,9 @@
-"""Eight nurses race on one bottle at a time, 100 rounds on SQLite and 100 on PostgreSQL.
+"""Eight nurses race on one bottle at a time, 200 rounds on SQLite and 200 on PostgreSQL.
 
 Each nurse has their own account and connection and goes through the whole HTTP stack
 (Flask's test client, one thread each), so the database's locks decide every race: SQLite's
 write-first transactions, PostgreSQL's row locks. What is raced and what is checked afterwards
-is described in tests.integration.racing. This is CI's short pass, 200 rounds in all: 100 took
+is described in tests.integration.racing. This is CI's short pass, 200 rounds a database: 100 took
 17 to 45 s a database on the project's shared 2-core machine, depending on its load.
 bench/races.py runs the same for 1,000 rounds and more, and through gunicorn's workers.
 """
@@ -14,7 +14,7 @@ from tests.conftest import FIGURES, Api, make_user
 from tests.integration import racing
 
 THREADS = 8
-ROUNDS = 100  # on each database
+ROUNDS = 200  # on each database
 
 
 def test_racing_nurses_never_overdraw_lose_an_event_or_reach_an_impossible_state(
