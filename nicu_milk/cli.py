@@ -17,7 +17,7 @@ from .models import ON_HAND, Container, Setting
 from .policy import describe_policy
 from .runtime import policy, unit
 from .services import accounts, backups
-from .services.containers import recompute
+from .services.storage import recompute
 
 
 def register_commands(app: Flask) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .extensions import db
 from .models import Container, Infant, Setting, StorageLocation, User
 from .services import accounts, families, feeding, locations
-from .services import containers as ledger
+from .services import storage as ledger
 from .services.common import Unit
 
 DEMO_PASSWORD = "nicu-demo-2026"

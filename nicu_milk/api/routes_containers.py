@@ -5,7 +5,7 @@ from flask import g
 from ..errors import InvalidInput
 from ..extensions import db
 from ..runtime import unit
-from ..services import containers as ledger
+from ..services import storage as ledger
 from ..services.common import infant_for
 from ..services.locations import get_location
 from . import EVERYONE, STAFF, endpoint, serialize

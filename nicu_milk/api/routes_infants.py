@@ -7,8 +7,9 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import Mother
 from ..runtime import now, unit, zone
-from ..services import containers as ledger
-from ..services import families, printouts
+from ..services import families
+from ..services import printing as printouts
+from ..services import storage as ledger
 from ..services.common import infant_for
 from . import EVERYONE, STAFF, endpoint, serialize
 from .responses import (

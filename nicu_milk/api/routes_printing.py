@@ -5,8 +5,8 @@ from flask import Response, g
 from ..extensions import db
 from ..runtime import unit
 from ..security import file_response
-from ..services import containers as ledger
-from ..services import printouts
+from ..services import printing as printouts
+from ..services import storage as ledger
 from ..services.common import infant_for
 from . import EVERYONE, STAFF, endpoint
 from .responses import PrintedOut

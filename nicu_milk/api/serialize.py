@@ -8,7 +8,7 @@ from decimal import Decimal
 from ..checks import Reason, Verdict
 from ..models import CheckAttempt, Container, Feed, Infant, StorageLocation, User
 from ..runtime import policy
-from ..services.containers import expiry_reason
+from ..services.storage import expiry_reason
 
 
 def when(value: dt.datetime | None) -> str | None:

@@ -451,7 +451,7 @@ def container_plan(
     """The container label on thermal stock.
 
     ``last_resort`` allows a name to break inside a word when nothing else fits; the unit
-    tries its wider stock before that (services.printouts).
+    tries its wider stock before that (services.printing).
     """
     if layout.kind != "thermal":
         raise ValueError(

@@ -13,7 +13,7 @@ from .. import codes, names, printing
 from ..errors import Conflict, InvalidInput
 from ..identifiers import require_identifier, require_name
 from ..models import IN_INVENTORY, ON_HAND, Container, ContainerEvent, Infant, Mother, User
-from .containers import DONOR_NOTE, EXPIRED_NOTE, return_refusal
+from .storage import DONOR_NOTE, EXPIRED_NOTE, return_refusal
 
 
 def infant_by_wristband(session: Session, scanned: str) -> Infant | None:

@@ -20,8 +20,8 @@ from ..models import CheckAttempt, Container, Feed, Infant, User
 from ..policy import FeedingBegun
 from . import signin
 from .common import Unit, event_time, require_staff
-from .containers import _record, apply_expiry, expiry_with, find_container
 from .families import infant_by_wristband
+from .storage import _record, apply_expiry, expiry_with, find_container
 
 # How many of the baby's other bottles the USE_FIRST rule looks at: the best few are enough.
 USE_FIRST_CANDIDATES = 10

@@ -47,9 +47,9 @@ def me() -> User:
 def printouts():
     """The printing service, once it is installed; until then a page says so (503)."""
     try:
-        from ..services import printouts as module
+        from ..services import printing as module
     except ImportError:
-        current_app.logger.warning("nicu_milk.services.printouts is not installed")
+        current_app.logger.warning("nicu_milk.services.printing is not installed")
         abort(503, "Printing is not installed on this server yet. Tell the unit's IT support.")
     return module
 

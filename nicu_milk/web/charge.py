@@ -14,8 +14,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Infant
 from ..runtime import now, policy, unit, zone
-from ..services import containers as ledger
 from ..services import families, pages, reports
+from ..services import storage as ledger
 from ..services.common import infant_for
 from .access import STAFF, allow, me, pdf, printouts
 from .display import from_local, local_input

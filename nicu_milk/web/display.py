@@ -11,8 +11,8 @@ from .. import formatting
 from ..models import Container
 from ..policy import when_text
 from ..runtime import now, policy, zone
-from ..services.containers import expiry_reason
 from ..services.reports import reason_title
+from ..services.storage import expiry_reason
 
 # Lists flag milk that expires within this many hours (the expiry report's default window).
 SOON_HOURS = 24

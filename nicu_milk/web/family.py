@@ -14,8 +14,8 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Infant
 from ..runtime import now, unit
-from ..services import containers as ledger
 from ..services import families, pages
+from ..services import storage as ledger
 from ..services.common import infant_for
 from .access import allow, me, pdf, printouts
 from .display import SOON_HOURS, from_local

@@ -26,8 +26,8 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Container, Infant, StorageLocation
 from ..runtime import now, unit
-from ..services import containers as ledger
 from ..services import pages
+from ..services import storage as ledger
 from ..services.common import infant_for
 from ..services.locations import get_location
 from .access import STAFF, allow, me, pdf, printouts

@@ -23,7 +23,7 @@ from nicu_milk.cli import refresh_expiries
 from nicu_milk.extensions import db
 from nicu_milk.models import ON_HAND, Container, ContainerEvent, Feed, Infant, User
 from nicu_milk.runtime import policy
-from nicu_milk.services.containers import expiry_with
+from nicu_milk.services.storage import expiry_with
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))

@@ -111,7 +111,7 @@ def receive(
     """Milk received by nurse nina; the container's code."""
     from nicu_milk.models import Infant, User
     from nicu_milk.runtime import now, unit
-    from nicu_milk.services import containers as ledger
+    from nicu_milk.services import storage as ledger
     from nicu_milk.services.locations import get_location
 
     session = db.session
@@ -142,7 +142,7 @@ def receive(
 def reserve(mrn: str = "INF100", count: int = 1) -> list[str]:
     from nicu_milk.models import Infant, User
     from nicu_milk.runtime import unit
-    from nicu_milk.services import containers as ledger
+    from nicu_milk.services import storage as ledger
 
     session = db.session
     nurse = session.scalars(db.select(User).where(User.username == "nina")).one()
@@ -175,7 +175,7 @@ def crowd() -> dict[str, str]:
     from nicu_milk.models import Infant, User
     from nicu_milk.runtime import now, unit, zone
     from nicu_milk.services import accounts, families, feeding, locations
-    from nicu_milk.services import containers as ledger
+    from nicu_milk.services import storage as ledger
 
     session = db.session
     code, name, kind = LONG_PLACE

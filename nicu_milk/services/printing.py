@@ -15,7 +15,7 @@ from ..errors import DomainError, InvalidInput, NotFound
 from ..models import Container, Infant, User
 from . import families, reports
 from .common import Unit
-from .containers import expiry_reason, mark_printed
+from .storage import expiry_reason, mark_printed
 
 
 class PrinterUnavailable(DomainError):
