@@ -9,15 +9,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import select
 
 from .errors import DomainError
 from .extensions import db
-from .models import ON_HAND, Container, Setting
 from .policy import describe_policy
 from .runtime import policy, unit
-from .services import accounts, backups
-from .services.storage import recompute
+from .services import accounts, backups, storage
 
 
 def register_commands(app: Flask) -> None:
@@ -39,20 +36,7 @@ def init_db():
 
 def refresh_expiries() -> int:
     """After a policy change, recompute every stored container's cached expiry."""
-    current = unit()
-    stored = db.session.get(Setting, "policy_fingerprint")
-    if stored is not None and stored.value == current.fingerprint:
-        return 0
-    changed = 0
-    for container in db.session.scalars(select(Container).where(Container.state.in_(ON_HAND))):
-        if container.policy_fingerprint != current.fingerprint:
-            recompute(container, current.policy, current.fingerprint)
-            changed += 1
-    if stored is None:
-        db.session.add(Setting(key="policy_fingerprint", value=current.fingerprint))
-    else:
-        stored.value = current.fingerprint
-    return changed
+    return storage.refresh_expiries(db.session, unit())
 
 
 @click.command("create-user")

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import Container, Infant, Setting, StorageLocation, User
-from .services import accounts, families, feeding, locations
-from .services import storage as ledger
+from .services import accounts, families, feeding, receiving, storage
 from .services.common import Unit
 
 DEMO_PASSWORD = "nicu-demo-2026"
@@ -127,7 +126,7 @@ def load_demo(session: Session, unit: Unit, *, seed: int = 20261128) -> str:
                 session, unit, nurse, baby, shelves, rng, consented=baby.donor_milk_consent
             )
         if index % 3 == 0:
-            for code in ledger.reserve_labels(session, unit, nurse, baby, 3):
+            for code in receiving.reserve_labels(session, unit, nurse, baby, 3):
                 count += bool(code)
     # Near misses for the charge nurse's report: a twin's milk scanned at the other's bedside.
     garcias = [b for b in babies if b.last_name == "Garcia"]
@@ -154,10 +153,10 @@ def load_demo(session: Session, unit: Unit, *, seed: int = 20261128) -> str:
 def _storage(session: Session) -> list:
     places = []
     for code, name, kind, children in STORAGE:
-        top = locations.create_location(session, code, name, kind, None)
+        top = storage.create_location(session, code, name, kind, None)
         places.append(top)
         for number, child in enumerate(children, 1):
-            places.append(locations.create_location(session, f"{code}-{number}", child, None, code))
+            places.append(storage.create_location(session, f"{code}-{number}", child, None, code))
     return places
 
 
@@ -273,12 +272,12 @@ def _bottle(
     into = rng.choice(
         freezers if story in ("frozen", "thawed", "fortified", "fed", "dhm") else fridges
     )
-    bottle = ledger.create_container(session, unit, nurse, baby, location=into, **fields)
+    bottle = receiving.create_container(session, unit, nurse, baby, location=into, **fields)
     if story in ("thawed", "fortified", "fed") or (dhm and rng.random() < 0.5):
         thawed_at = now - dt.timedelta(hours=rng.uniform(1, 20))
-        ledger.thaw(session, unit, nurse, bottle, rng.choice(fridges), thawed_at)
+        storage.thaw(session, unit, nurse, bottle, rng.choice(fridges), thawed_at)
     if story == "fortified":
-        ledger.fortify(
+        storage.fortify(
             session,
             unit,
             nurse,
@@ -288,7 +287,7 @@ def _bottle(
             None,
         )
     if story == "fed" and baby.admitted:
-        ledger.move(session, unit, nurse, bottle, rng.choice(bedside), None)
+        storage.move(session, unit, nurse, bottle, rng.choice(bedside), None)
         feeding.feed(
             session,
             unit,
@@ -302,11 +301,11 @@ def _bottle(
             finished=rng.random() < 0.3,
         )
     if story == "discarded":
-        ledger.discard(
+        storage.discard(
             session, unit, nurse, bottle, rng.choice(("Expired", "Spilled", "Label damaged"))
         )
     if story == "held":
-        ledger.hold(
+        storage.hold(
             session, unit, nurse, bottle, "Mother started a new medication: pharmacy review"
         )
     return 1

@@ -5,9 +5,10 @@ from flask import g
 from ..errors import InvalidInput
 from ..extensions import db
 from ..runtime import unit
+from ..services import receiving
 from ..services import storage as ledger
 from ..services.common import infant_for
-from ..services.locations import get_location
+from ..services.storage import get_location
 from . import EVERYONE, STAFF, endpoint, serialize
 from .responses import ContainerList, ContainerOut
 from .schemas import Combine, ContainerCreate, Fortify, Move, Receive, Split, Thaw, WithReason
@@ -43,7 +44,7 @@ def create_container(body: ContainerCreate):
                 "Parents do not choose a storage place; the nurse does on receipt.",
             )
         location = None
-    bottle = ledger.create_container(
+    bottle = receiving.create_container(
         db.session,
         unit(),
         g.user,
@@ -89,7 +90,7 @@ def _staff_action(code: str):
 )
 def receive(code: str, body: Receive):
     bottle = _staff_action(code)
-    ledger.receive(
+    receiving.receive(
         db.session,
         unit(),
         g.user,

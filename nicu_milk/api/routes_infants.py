@@ -7,9 +7,8 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import Mother
 from ..runtime import now, unit, zone
-from ..services import families
+from ..services import families, receiving
 from ..services import printing as printouts
-from ..services import storage as ledger
 from ..services.common import infant_for
 from . import EVERYONE, STAFF, endpoint, serialize
 from .responses import (
@@ -178,7 +177,7 @@ def take_home(mrn: str):
 )
 def reserve_labels(mrn: str, body: ReserveLabels):
     baby = infant_for(db.session, g.user, mrn)
-    return {"codes": ledger.reserve_labels(db.session, unit(), g.user, baby, body.count)}
+    return {"codes": receiving.reserve_labels(db.session, unit(), g.user, baby, body.count)}
 
 
 def _mother(mrn: str) -> Mother:

@@ -1,7 +1,7 @@
 """Storage locations: admin creates them, all staff read them."""
 
 from ..extensions import db
-from ..services import locations
+from ..services import storage as locations
 from . import STAFF, endpoint, serialize
 from .responses import LocationDetail, LocationList, LocationOut
 from .schemas import LocationCreate

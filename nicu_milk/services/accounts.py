@@ -7,7 +7,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import generate_password_hash
 
 from ..errors import Conflict, InvalidInput, NotFound, Unauthorized
@@ -118,3 +118,46 @@ def revoke_all(session: Session, user: User, now: dt.datetime) -> None:
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+def users(session: Session) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .options(joinedload(User.infants))
+            .order_by(User.active.desc(), User.username)
+        ).unique()
+    )
+
+
+def user_named(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound("UNKNOWN_USER", f"No user {username!r}.")
+    return user
+
+
+def set_active(session: Session, admin: User, user: User, active: bool, now: dt.datetime) -> None:
+    """Deactivate (signing the user out everywhere) or reactivate an account."""
+    if not active and user.id == admin.id:
+        raise Conflict("OWN_ACCOUNT", "You cannot deactivate your own account.")
+    user.active = active
+    if not active:
+        revoke_all(session, user, now)
+        end_sessions(user)
+
+
+def link_parent(session: Session, user: User, infant: Infant) -> None:
+    if user.role != "parent":
+        raise InvalidInput("NOT_A_PARENT", "Only a parent account is linked to babies.")
+    if any(linked.id == infant.id for linked in user.infants):
+        raise Conflict(
+            "ALREADY_LINKED", f"{user.username} is already linked to {infant.full_name}."
+        )
+    user.infants.append(infant)
+
+
+def unlink_parent(session: Session, user: User, infant: Infant) -> None:
+    if not any(linked.id == infant.id for linked in user.infants):
+        raise Conflict("NOT_LINKED", f"{user.username} is not linked to {infant.full_name}.")
+    user.infants.remove(infant)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import codes, names, printing
@@ -276,3 +276,64 @@ def _log_for_mother(session, mother, event_type, details, user, now) -> int:
             )
         )
     return len(containers)
+
+
+SEARCH_LIMIT = 25
+
+
+def search_infants(session: Session, text: str) -> list[Infant]:
+    """Babies by scanned wristband, MRN, or part of a name; exact matches first.
+
+    A name is matched without regard to accents or case ("zoe" finds Zoë Müller), against the
+    folded name stored beside it, so the database needs no collation or extension for it.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    exact = list(
+        session.scalars(
+            select(Infant).where(or_(Infant.mrn == text, Infant.wristband_code == text))
+        )
+    )
+    found = {infant.id: infant for infant in exact}
+    folded = names.search_form(text)
+    if folded:
+        named = session.scalars(
+            select(Infant)
+            .where(Infant.search_name.icontains(folded, autoescape=True))
+            .order_by(Infant.admitted.desc(), Infant.last_name, Infant.first_name)
+            .limit(SEARCH_LIMIT)
+        )
+        for infant in named:
+            found.setdefault(infant.id, infant)
+    return list(found.values())[:SEARCH_LIMIT]
+
+
+def infants(session: Session, *, admitted_only: bool = False) -> list[Infant]:
+    query = select(Infant).options(joinedload(Infant.mother))
+    if admitted_only:
+        query = query.where(Infant.admitted)
+    return list(
+        session.scalars(query.order_by(Infant.admitted.desc(), Infant.last_name, Infant.first_name))
+    )
+
+
+@dataclass
+class DischargeRow:
+    """A discharged baby whose milk is still in the unit."""
+
+    infant: Infant
+    containers: int
+    volume_ml: Decimal
+
+
+def discharged_with_milk(session: Session) -> list[DischargeRow]:
+    """Discharged babies whose mother's milk is still here: to send home or discard."""
+    rows = session.execute(
+        select(Infant, func.count(Container.id), func.coalesce(func.sum(Container.remaining_ml), 0))
+        .join(Container, Container.infant_id == Infant.id)
+        .where(~Infant.admitted, Container.state.in_(ON_HAND))
+        .group_by(Infant.id)
+        .order_by(Infant.discharged_at.desc(), Infant.last_name)
+    ).all()
+    return [DischargeRow(infant, count, Decimal(total)) for infant, count, total in rows]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter as Tally
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -172,3 +173,19 @@ def inventory(session: Session, policy: Policy, now: dt.datetime) -> list[Infant
             )
         )
     return rows
+
+
+# --- shifts ---------------------------------------------------------------------------------
+
+
+def shift_start(moment: dt.datetime, zone: dt.tzinfo, changes: Sequence[dt.time]) -> dt.datetime:
+    """When the shift running at `moment` began: the latest shift change (on the unit's clock,
+    `zone`) at or before it, in UTC. With no shift changes given, the unit's day starts at
+    midnight."""
+    local = moment.astimezone(zone)
+    starts = [
+        dt.datetime.combine(local.date() - dt.timedelta(days=back), change, tzinfo=zone)
+        for back in (0, 1)
+        for change in (changes or [dt.time(0)])
+    ]
+    return max(start for start in starts if start <= local).astimezone(dt.UTC)

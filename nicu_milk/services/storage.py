@@ -1,4 +1,4 @@
-"""The container ledger: issue codes, receive, store, thaw, fortify, hold, split, combine, discard.
+"""The container ledger: issue codes, store, thaw, fortify, hold, split, combine, discard.
 
 Every change appends an event and refreshes the cached expiry and state in the same
 transaction; the expiry itself is always computed by nicu_milk.policy from the history.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -15,13 +16,15 @@ from sqlalchemy.orm import Session, joinedload
 
 from .. import codes, formatting
 from ..errors import Conflict, InvalidInput, NotFound
-from ..identifiers import require_identifier
+from ..identifiers import require_identifier, require_name
 from ..models import (
+    IN_INVENTORY,
     ON_HAND,
     Container,
     ContainerEvent,
     Counter,
     Infant,
+    Setting,
     StorageLocation,
     User,
 )
@@ -37,7 +40,7 @@ from ..policy import (
     Thawed,
     compute_expiry,
 )
-from .common import Unit, check_expressed_at, event_time, parent_may_see
+from .common import Unit, event_time, parent_may_see
 
 # Events that record what happened to the milk, as opposed to paperwork about it. Only these
 # order late documentation: a label printed at 14:20 does not stop a nurse recording a 14:05 thaw.
@@ -248,156 +251,6 @@ def _require_usable_stock(container: Container, now: dt.datetime) -> None:
 
 def _storage(location: StorageLocation) -> dict:
     return {"location": location.code, "storage_class": location.kind}
-
-
-# --- receiving ------------------------------------------------------------------------------
-
-
-def _check_milk(milk_type: str, donor_lot, donor_expires_at) -> None:
-    if milk_type == "DHM" and (not donor_lot or donor_expires_at is None):
-        raise InvalidInput(
-            "DONOR_LOT_REQUIRED",
-            "Donor milk needs the milk bank's lot number (donor_lot) and its expiry "
-            "(donor_expires_at), as printed on the bottle.",
-        )
-    if milk_type == "MOM" and (donor_lot or donor_expires_at is not None):
-        raise InvalidInput("NOT_DONOR_MILK", "A donor lot is only given for donor milk (DHM).")
-
-
-def _check_expressed(expressed_at: dt.datetime, received_at: dt.datetime, now: dt.datetime) -> None:
-    event_time(expressed_at, now)
-    if received_at < expressed_at:
-        raise InvalidInput(
-            "RECEIVED_BEFORE_EXPRESSED", "The milk cannot be received before it was expressed."
-        )
-
-
-def _require_admitted(infant: Infant) -> None:
-    if not infant.admitted:
-        raise Conflict(
-            "INFANT_DISCHARGED",
-            f"{infant.full_name} has been discharged; milk is no longer received for them.",
-        )
-
-
-def create_container(
-    session: Session,
-    unit: Unit,
-    user: User,
-    infant: Infant,
-    *,
-    expressed_at: dt.datetime,
-    volume_ml: Decimal,
-    milk_type: str,
-    location: StorageLocation | None,
-    colostrum: bool,
-    medications: str | None,
-    donor_lot: str | None,
-    donor_product_code: str | None,
-    donor_expires_at: dt.datetime | None,
-    at: dt.datetime | None,
-) -> Container:
-    """Staff receive milk at once; a parent's drop-off waits, reserved, for a nurse."""
-    _require_admitted(infant)
-    _check_milk(milk_type, donor_lot, donor_expires_at)
-    for field, code in (("donor_lot", donor_lot), ("donor_product_code", donor_product_code)):
-        if code is not None:
-            require_identifier(field, code, "INVALID_CODE")
-    when = event_time(at, unit.now)
-    _check_expressed(expressed_at, when, unit.now)
-    check_expressed_at(expressed_at, milk_type, infant, unit)
-    [code] = allocate_codes(session, 1)
-    container = Container(
-        code=code,
-        infant=infant,
-        # Donor milk is the milk bank's, not the baby's mother's.
-        mother=infant.mother if milk_type == "MOM" else None,
-        milk_type=milk_type,
-        donor_lot=donor_lot,
-        donor_product_code=donor_product_code,
-        donor_expires_at=donor_expires_at,
-        colostrum=colostrum,
-        medications=medications,
-        expressed_at=expressed_at,
-        volume_ml=volume_ml,
-        remaining_ml=volume_ml,
-        state="reserved",
-        created_at=unit.now,
-    )
-    session.add(container)
-    if user.is_staff:
-        _receive(session, unit, user, container, location, when)
-    else:
-        container.reserved_by_id = user.id
-        _record(session, container, "reserved", when, user, unit.now, by="parent")
-    return container
-
-
-def reserve_labels(
-    session: Session, unit: Unit, user: User, infant: Infant, count: int
-) -> list[str]:
-    _require_admitted(infant)
-    new_codes = allocate_codes(session, count)
-    for code in new_codes:
-        container = Container(
-            code=code,
-            infant=infant,
-            mother=infant.mother,
-            milk_type="MOM",
-            state="reserved",
-            created_at=unit.now,
-            reserved_by_id=None if user.is_staff else user.id,
-        )
-        session.add(container)
-        _record(session, container, "reserved", unit.now, user, unit.now, by="label sheet")
-    return new_codes
-
-
-def receive(
-    session: Session,
-    unit: Unit,
-    user: User,
-    container: Container,
-    *,
-    location: StorageLocation,
-    expressed_at: dt.datetime | None,
-    volume_ml: Decimal | None,
-    colostrum: bool | None,
-    medications: str | None,
-    at: dt.datetime | None,
-) -> Container:
-    if container.state != "reserved":
-        _require_in_inventory(container, received=False)
-        raise Conflict("ALREADY_RECEIVED", f"Container {container.code} was already received.")
-    _require_admitted(container.infant)
-    when = _when(container, at, unit.now)
-    if expressed_at is not None:
-        container.expressed_at = expressed_at
-    if volume_ml is not None:
-        container.volume_ml = container.remaining_ml = volume_ml
-    if colostrum is not None:
-        container.colostrum = colostrum
-    if medications is not None:
-        container.medications = medications
-    if container.expressed_at is None or container.volume_ml is None:
-        raise InvalidInput(
-            "DETAILS_REQUIRED",
-            "This label was printed blank: enter the pump date and time (expressed_at) "
-            "and the volume (volume_ml) written on it.",
-        )
-    _check_expressed(container.expressed_at, when, unit.now)
-    check_expressed_at(container.expressed_at, container.milk_type, container.infant, unit)
-    _receive(session, unit, user, container, location, when)
-    return container
-
-
-def _receive(session, unit: Unit, user, container, location, when) -> None:
-    expiry = expiry_with(container, unit.policy, [Stored(at=when, storage_class=location.kind)])
-    container.state = expiry.state
-    container.location = location
-    container.received_at = when
-    _record(session, container, "received", when, user, unit.now, **_storage(location))
-    apply_expiry(container, expiry, unit.fingerprint)
 
 
 # --- storage --------------------------------------------------------------------------------
@@ -724,3 +577,250 @@ def combine(
         source.remaining_ml = Decimal(0)
         _finish(session, unit, user, source, "consumed", by="combine")
     return child
+
+
+# --- places ---------------------------------------------------------------------------------
+
+
+def get_location(session: Session, code: str) -> StorageLocation:
+    location = session.scalars(
+        select(StorageLocation).where(StorageLocation.code == code.strip())
+    ).first()
+    if location is None:
+        raise NotFound("UNKNOWN_LOCATION", f"No storage location with code {code.strip()!r}.")
+    return location
+
+
+def create_location(
+    session: Session, code: str, name: str, kind: str | None, parent_code: str | None
+) -> StorageLocation:
+    # Its code goes into a barcode, an address and a file name: one strict format.
+    require_identifier("The location code", code, "INVALID_CODE")
+    require_name("The location's name", name)
+    if session.scalars(select(StorageLocation).where(StorageLocation.code == code)).first():
+        raise Conflict("DUPLICATE_LOCATION", f"A location with code {code!r} already exists.")
+    if parent_code is None:
+        if kind is None:
+            raise InvalidInput(
+                "KIND_REQUIRED",
+                "A top-level location needs a kind: refrigerator, freezer, deep_freezer or room.",
+            )
+        location = StorageLocation(code=code, name=name, kind=kind)
+    else:
+        try:
+            parent = get_location(session, parent_code)
+        except NotFound as missing:
+            raise InvalidInput("UNKNOWN_PARENT", missing.message) from None
+        if kind is not None and kind != parent.kind:
+            raise InvalidInput(
+                "KIND_INHERITED",
+                f"A shelf or bin takes its kind from {parent.name} ({parent.kind}); "
+                "leave kind out.",
+            )
+        location = StorageLocation(code=code, name=name, kind=parent.kind, parent=parent)
+    session.add(location)
+    session.flush()
+    return location
+
+
+def list_locations(session: Session) -> list[StorageLocation]:
+    return list(session.scalars(select(StorageLocation).order_by(StorageLocation.code)))
+
+
+def contents(session: Session, location: StorageLocation) -> list[Container]:
+    """What is stored here, on this shelf and the shelves and bins below it."""
+    ids, frontier = [location.id], [location.id]
+    while frontier:
+        frontier = list(
+            session.scalars(
+                select(StorageLocation.id).where(StorageLocation.parent_id.in_(frontier))
+            )
+        )
+        ids.extend(frontier)
+    return list(
+        session.scalars(
+            select(Container)
+            .where(Container.location_id.in_(ids), Container.state.in_(IN_INVENTORY))
+            .order_by(Container.expires_at, Container.code)
+        )
+    )
+
+
+def stock_of(session: Session, infant: Infant) -> list[Container]:
+    """A baby's milk still in the unit (reserved labels included), soonest expiry first."""
+    return list(
+        session.scalars(
+            select(Container)
+            .options(joinedload(Container.location).joinedload(StorageLocation.parent))
+            .where(Container.infant_id == infant.id, Container.state.in_(IN_INVENTORY))
+            .order_by(Container.state == "reserved", Container.expires_at, Container.code)
+        )
+    )
+
+
+def reserved_of(session: Session, infant: Infant) -> list[Container]:
+    return list(
+        session.scalars(
+            select(Container)
+            .where(Container.infant_id == infant.id, Container.state == "reserved")
+            .order_by(Container.code)
+        )
+    )
+
+
+def expiring_of(session: Session, infant: Infant, until: dt.datetime) -> list[Container]:
+    """The baby's stored milk that expires before `until` (already expired included)."""
+    return list(
+        session.scalars(
+            select(Container)
+            .where(
+                Container.infant_id == infant.id,
+                Container.state.in_(ON_HAND),
+                Container.expires_at <= until,
+            )
+            .order_by(Container.expires_at, Container.code)
+        )
+    )
+
+
+@dataclass
+class HistoryLine:
+    """A bottle's event with the records its details name: the place, the baby fed, the witness."""
+
+    event: ContainerEvent
+    place: StorageLocation | None
+    baby: Infant | None
+    witness: User | None
+
+
+def history(session: Session, container: Container) -> list[HistoryLine]:
+    """The bottle's events, newest first, naming places and people rather than their codes."""
+    events = sorted(container.events, key=lambda event: event.id, reverse=True)
+    wanted = {
+        key: {event.details.get(key) for event in events} - {None}
+        for key in ("location", "infant", "witness")
+    }
+    places = (
+        {
+            place.code: place
+            for place in session.scalars(
+                select(StorageLocation).where(StorageLocation.code.in_(wanted["location"]))
+            )
+        }
+        if wanted["location"]
+        else {}
+    )
+    babies = (
+        {
+            baby.mrn: baby
+            for baby in session.scalars(select(Infant).where(Infant.mrn.in_(wanted["infant"])))
+        }
+        if wanted["infant"]
+        else {}
+    )
+    witnesses = (
+        {
+            user.username: user
+            for user in session.scalars(select(User).where(User.username.in_(wanted["witness"])))
+        }
+        if wanted["witness"]
+        else {}
+    )
+    return [
+        HistoryLine(
+            event,
+            places.get(event.details.get("location")),
+            babies.get(event.details.get("infant")),
+            witnesses.get(event.details.get("witness")),
+        )
+        for event in events
+    ]
+
+
+def location_choices(session: Session) -> list[tuple[str, str, str]]:
+    """(code, path, kind) of every storage place, ordered by path, for pick lists."""
+    places = (
+        session.scalars(select(StorageLocation).options(joinedload(StorageLocation.parent)))
+        .unique()
+        .all()
+    )
+    return sorted(((p.code, p.path, p.kind) for p in places), key=lambda row: row[1].casefold())
+
+
+@dataclass
+class Shelf:
+    location: StorageLocation
+    depth: int
+    containers: list[Container]
+
+
+def storage_map(session: Session, location: StorageLocation) -> list[Shelf]:
+    """The place and every shelf and bin below it, each with the milk it holds."""
+    shelves: list[Shelf] = []
+
+    def walk(place: StorageLocation, depth: int) -> None:
+        shelves.append(Shelf(place, depth, []))
+        for child in sorted(place.children, key=lambda c: (c.name.casefold(), c.code)):
+            walk(child, depth + 1)
+
+    walk(location, 0)
+    by_id = {shelf.location.id: shelf for shelf in shelves}
+    held = session.scalars(
+        select(Container)
+        .options(joinedload(Container.infant))
+        .where(Container.location_id.in_(list(by_id)), Container.state.in_(IN_INVENTORY))
+        .order_by(Container.expires_at, Container.code)
+    )
+    for container in held:
+        by_id[container.location_id].containers.append(container)
+    return shelves
+
+
+@dataclass
+class StorageUnit:
+    location: StorageLocation
+    containers: int
+    expired: int
+
+
+def storage_units(session: Session, now: dt.datetime) -> list[StorageUnit]:
+    """Every top-level fridge, freezer and bedside place, with how much it holds."""
+    places = list(session.scalars(select(StorageLocation)))
+    top: dict[int, int] = {}
+    for place in places:
+        top[place.id] = place.storage_unit.id
+    counts: dict[int, list[int]] = {}
+    for location_id, expires_at in session.execute(
+        select(Container.location_id, Container.expires_at).where(
+            Container.state.in_(IN_INVENTORY), Container.location_id.is_not(None)
+        )
+    ):
+        tally = counts.setdefault(top[location_id], [0, 0])
+        tally[0] += 1
+        tally[1] += expires_at is not None and expires_at <= now
+    units = [place for place in places if place.parent_id is None]
+    return [
+        StorageUnit(place, *counts.get(place.id, [0, 0]))
+        for place in sorted(units, key=lambda p: (p.name.casefold(), p.code))
+    ]
+
+
+# --- a new expiry policy ------------------------------------------------------------------------
+
+
+def refresh_expiries(session: Session, unit: Unit) -> int:
+    """After a policy change, recompute the cached expiry of every container still on hand
+    (the unit's policy fingerprint is kept in settings); the number recomputed."""
+    stored = session.get(Setting, "policy_fingerprint")
+    if stored is not None and stored.value == unit.fingerprint:
+        return 0
+    changed = 0
+    for container in session.scalars(select(Container).where(Container.state.in_(ON_HAND))):
+        if container.policy_fingerprint != unit.fingerprint:
+            recompute(container, unit.policy, unit.fingerprint)
+            changed += 1
+    if stored is None:
+        session.add(Setting(key="policy_fingerprint", value=unit.fingerprint))
+    else:
+        stored.value = unit.fingerprint
+    return changed

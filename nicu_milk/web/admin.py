@@ -24,9 +24,9 @@ from ..models import LOCATION_KINDS, ROLES
 from ..policy import RULE_DESCRIPTIONS, policy_fingerprint
 from ..runtime import now, policy
 from ..security import file_response
-from ..services import accounts, pages
+from ..services import accounts, families, storage
 from ..services.common import infant_for
-from ..services.locations import create_location, get_location
+from ..services.storage import create_location, get_location
 from .access import allow, me
 from .display import KIND_WORDS, ROLE_WORDS
 from .forms import add_error, choices, code_field, printable, show_domain_error, text_field
@@ -121,7 +121,7 @@ def users():
             flash(f"Created {ROLE_WORDS[user.role].lower()} {user.username}.", "success")
             return redirect(url_for("admin.users"))
     form.password.data = ""
-    return render_template("admin/users.html", form=form, users=pages.users(db.session)), (
+    return render_template("admin/users.html", form=form, users=accounts.users(db.session)), (
         400 if form.errors or form.form_errors else 200
     )
 
@@ -138,13 +138,13 @@ def _user_page(user, *, password_form=None, link_form=None, status=200):
 @bp.route("/users/<username>")
 @allow(*ADMIN)
 def user(username: str):
-    return _user_page(pages.user_named(db.session, username))
+    return _user_page(accounts.user_named(db.session, username))
 
 
 @bp.route("/users/<username>/password", methods=["POST"])
 @allow(*ADMIN)
 def reset_password(username: str):
-    account = pages.user_named(db.session, username)
+    account = accounts.user_named(db.session, username)
     form = PasswordForm()
     if form.validate_on_submit():
         accounts.set_password(
@@ -162,10 +162,10 @@ def reset_password(username: str):
 @bp.route("/users/<username>/<any(deactivate, activate):change>", methods=["POST"])
 @allow(*ADMIN)
 def set_active(username: str, change: str):
-    account = pages.user_named(db.session, username)
+    account = accounts.user_named(db.session, username)
     if FlaskForm().validate_on_submit():
         try:
-            pages.set_active(db.session, me(), account, change == "activate", now())
+            accounts.set_active(db.session, me(), account, change == "activate", now())
         except DomainError as refused:
             db.session.rollback()
             flash(refused.message, "error")
@@ -181,14 +181,14 @@ def set_active(username: str, change: str):
 @bp.route("/users/<username>/link", methods=["POST"])
 @allow(*ADMIN)
 def link(username: str):
-    account = pages.user_named(db.session, username)
+    account = accounts.user_named(db.session, username)
     form = LinkForm()
     if form.validate_on_submit():
         try:
-            infant = pages.infant_by_wristband(db.session, form.infant_mrn.data) or infant_for(
+            infant = families.infant_by_wristband(db.session, form.infant_mrn.data) or infant_for(
                 db.session, me(), form.infant_mrn.data
             )
-            pages.link_parent(db.session, account, infant)
+            accounts.link_parent(db.session, account, infant)
         except DomainError as refused:
             show_domain_error(
                 form,
@@ -203,16 +203,16 @@ def link(username: str):
             db.session.commit()
             flash(f"{account.username} is linked to {infant.full_name}.", "success")
             return redirect(url_for("admin.user", username=account.username))
-    return _user_page(pages.user_named(db.session, username), link_form=form, status=400)
+    return _user_page(accounts.user_named(db.session, username), link_form=form, status=400)
 
 
 @bp.route("/users/<username>/unlink/<mrn>", methods=["POST"])
 @allow(*ADMIN)
 def unlink(username: str, mrn: str):
-    account = pages.user_named(db.session, username)
+    account = accounts.user_named(db.session, username)
     if FlaskForm().validate_on_submit():
         try:
-            pages.unlink_parent(db.session, account, infant_for(db.session, me(), mrn))
+            accounts.unlink_parent(db.session, account, infant_for(db.session, me(), mrn))
         except DomainError as refused:
             db.session.rollback()
             flash(refused.message, "error")
@@ -259,7 +259,7 @@ def locations():
                 )
                 return redirect(url_for("admin.locations"))
     return render_template(
-        "admin/locations.html", form=form, places=pages.location_choices(db.session)
+        "admin/locations.html", form=form, places=storage.location_choices(db.session)
     ), (400 if form.errors or form.form_errors else 200)
 
 

@@ -30,9 +30,8 @@ from ..extensions import db
 from ..models import Container, Infant, User
 from ..runtime import sign_in_attempt, sign_in_limits, unit
 from ..services import feeding
-from ..services.locations import get_location
-from ..services.pages import infant_by_wristband
-from ..services.storage import find_container
+from ..services.families import infant_by_wristband
+from ..services.storage import find_container, get_location
 from .access import STAFF, allow, me
 from .display import from_local, ml
 from .forms import LocalTimeField, VolumeField, not_in_future, printable, show_domain_error

@@ -14,7 +14,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Infant
 from ..runtime import now, policy, unit, zone
-from ..services import families, pages, reports
+from ..services import families, reports
 from ..services import storage as ledger
 from ..services.common import infant_for
 from .access import STAFF, allow, me, pdf, printouts
@@ -59,14 +59,8 @@ def _shift_changes() -> list[dt.time]:
 
 
 def shift_start(moment: dt.datetime) -> dt.datetime:
-    """When the shift now running began: the latest shift change at or before `moment`."""
-    local = moment.astimezone(zone())
-    starts = [
-        dt.datetime.combine(local.date() - dt.timedelta(days=back), change, tzinfo=zone())
-        for back in (0, 1)
-        for change in _shift_changes()
-    ]
-    return max(start for start in starts if start <= local).astimezone(dt.UTC)
+    """When the shift now running began, by the unit's shift changes."""
+    return reports.shift_start(moment, zone(), _shift_changes())
 
 
 @bp.route("/")
@@ -89,7 +83,7 @@ def dashboard():
         week_started=week,
         supply=reports.inventory(db.session, policy(), now()),
         low_supply_days=policy().low_supply_days,
-        discharge=pages.discharge_list(db.session),
+        discharge=families.discharged_with_milk(db.session),
     )
 
 
@@ -299,7 +293,7 @@ def babies():
             if label_warning:
                 flash(label_warning, "warning")
             return redirect(url_for("charge.babies"))
-    return render_template("charge/babies.html", form=form, infants=pages.infants(db.session)), (
+    return render_template("charge/babies.html", form=form, infants=families.infants(db.session)), (
         400 if form.errors or form.form_errors else 200
     )
 

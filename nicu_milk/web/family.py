@@ -14,7 +14,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Infant
 from ..runtime import now, unit
-from ..services import families, pages
+from ..services import families, receiving
 from ..services import storage as ledger
 from ..services.common import infant_for
 from .access import allow, me, pdf, printouts
@@ -47,8 +47,8 @@ def index():
         {
             "infant": baby,
             "inventory": families.inventory(db.session, baby),
-            "expiring": pages.expiring_of(db.session, baby, horizon),
-            "waiting": [c for c in pages.reserved_of(db.session, baby) if c.volume_ml is not None],
+            "expiring": ledger.expiring_of(db.session, baby, horizon),
+            "waiting": [c for c in ledger.reserved_of(db.session, baby) if c.volume_ml is not None],
         }
         for baby in sorted(me().infants, key=lambda b: (b.last_name, b.first_name))
     ]
@@ -59,7 +59,7 @@ def index():
 @allow(*PARENT)
 def baby(mrn: str):
     infant = _my_baby(mrn)
-    stock = pages.stock_of(db.session, infant)
+    stock = ledger.stock_of(db.session, infant)
     return render_template(
         "family/baby.html",
         infant=infant,
@@ -116,7 +116,7 @@ def drop_off(mrn: str):
         if valid and not form.form_errors and not any(row.errors for row in rows):
             try:
                 made = [
-                    ledger.create_container(
+                    receiving.create_container(
                         db.session,
                         unit(),
                         me(),
@@ -171,7 +171,7 @@ def label_sheet(mrn: str):
     form = LabelSheetForm()
     if form.validate_on_submit():
         try:
-            made = ledger.reserve_labels(db.session, unit(), me(), infant, form.count.data)
+            made = receiving.reserve_labels(db.session, unit(), me(), infant, form.count.data)
         except DomainError as refused:
             show_domain_error(form, refused, {})
         else:
@@ -228,7 +228,7 @@ def take_home_pdf(mrn: str):
 def reprint(mrn: str):
     """Print again the labels of a drop-off waiting for the nurse."""
     infant = _my_baby(mrn)
-    codes = [c.code for c in pages.reserved_of(db.session, infant)]
+    codes = [c.code for c in ledger.reserved_of(db.session, infant)]
     if not codes:
         return redirect(url_for("family.baby", mrn=infant.mrn))
     return redirect(url_for("family.labels_pdf", mrn=infant.mrn, codes=",".join(codes[:60])))

@@ -22,8 +22,7 @@ from ..identifiers import identifier_problem
 from ..models import StorageLocation
 from ..runtime import now, zone
 from ..services.common import FUTURE_TOLERANCE
-from ..services.locations import get_location
-from ..services.pages import location_choices
+from ..services.storage import get_location, location_choices
 from .display import from_local, when
 
 try:  # WTForms 3.3 deprecates (value, label) tuples for choices

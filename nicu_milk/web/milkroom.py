@@ -26,10 +26,10 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Container, Infant, StorageLocation
 from ..runtime import now, unit
-from ..services import pages
+from ..services import families, receiving
 from ..services import storage as ledger
 from ..services.common import infant_for
-from ..services.locations import get_location
+from ..services.storage import get_location
 from .access import STAFF, allow, me, pdf, printouts
 from .display import from_local, local_input
 from .forms import (
@@ -199,7 +199,7 @@ def _where_to(scanned: str) -> str | None:
         return url_for("milkroom.location", code=get_location(db.session, scanned).code)
     except NotFound:
         pass
-    infant = pages.infant_by_wristband(db.session, scanned)
+    infant = families.infant_by_wristband(db.session, scanned)
     if infant is None:
         infant = db.session.scalars(db.select(Infant).where(Infant.mrn == scanned)).first()
     if infant is not None:
@@ -209,7 +209,7 @@ def _where_to(scanned: str) -> str | None:
 
 def _infant(form: NewContainerForm) -> Infant | None:
     text = form.infant.data
-    infant = pages.infant_by_wristband(db.session, text)
+    infant = families.infant_by_wristband(db.session, text)
     if infant is None:
         try:
             infant = infant_for(db.session, me(), text)
@@ -250,7 +250,7 @@ def new_container():
         if valid and infant is not None and location is not None and not form.errors:
             donor = form.milk_type.data == "DHM"
             try:
-                container = ledger.create_container(
+                container = receiving.create_container(
                     db.session,
                     unit(),
                     me(),
@@ -314,7 +314,7 @@ def receive(code: str):
         location = location_from(form)
         if valid and location is not None:
             try:
-                ledger.receive(
+                receiving.receive(
                     db.session,
                     unit(),
                     me(),
@@ -398,7 +398,7 @@ def _container_page(container: Container, forms: dict, active: str | None = None
         c=container,
         forms=forms,
         active=active,
-        history=pages.history(db.session, container),
+        history=ledger.history(db.session, container),
         available=available_actions(container),
         choices=locations_for_picking(),
         discard_reasons=DISCARD_REASONS,
@@ -624,15 +624,15 @@ def label(code: str):
 @allow(*STAFF)
 def where():
     query = request.args.get("q", "").strip()[:100]
-    babies = pages.search_infants(db.session, query) if query else []
-    found = [(baby, pages.stock_of(db.session, baby)) for baby in babies]
+    babies = families.search_infants(db.session, query) if query else []
+    found = [(baby, ledger.stock_of(db.session, baby)) for baby in babies]
     return render_template("milkroom/where.html", query=query, found=found)
 
 
 @bp.route("/locations")
 @allow(*STAFF)
 def locations():
-    return render_template("milkroom/locations.html", units=pages.storage_units(db.session, now()))
+    return render_template("milkroom/locations.html", units=ledger.storage_units(db.session, now()))
 
 
 @bp.route("/locations/<code>")
@@ -640,5 +640,5 @@ def locations():
 def location(code: str):
     place: StorageLocation = get_location(db.session, code)
     return render_template(
-        "milkroom/location.html", place=place, shelves=pages.storage_map(db.session, place)
+        "milkroom/location.html", place=place, shelves=ledger.storage_map(db.session, place)
     )

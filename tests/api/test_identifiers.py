@@ -202,10 +202,10 @@ def test_location_codes_and_names(unit, code, name):
 def test_the_services_refuse_what_the_edge_would(app, unit):
     """The same rules hold for callers that do not come through the API's schemas."""
     from nicu_milk.errors import InvalidInput
-    from nicu_milk.services import families, locations
+    from nicu_milk.services import families, storage
 
     with pytest.raises(InvalidInput, match="U\\+200B"):
-        locations.create_location(db.session, "FR\u200b9", "Fridge", "room", None)
+        storage.create_location(db.session, "FR\u200b9", "Fridge", "room", None)
     with pytest.raises(InvalidInput, match="needs at least one letter"):
         families.admit_infant(
             db.session,

@@ -63,11 +63,11 @@ def wipe() -> None:
 
 def seed_unit() -> None:
     from nicu_milk.runtime import now, zone
-    from nicu_milk.services import accounts, families, locations
+    from nicu_milk.services import accounts, families, storage
 
     session = db.session
     for code, name, kind, parent in LOCATIONS:
-        locations.create_location(session, code, name, kind, parent)
+        storage.create_location(session, code, name, kind, parent)
     today = now().astimezone(zone()).date()
     for mrn, first, last, mother, mother_first, mother_last, consent in BABIES:
         families.admit_infant(
@@ -111,15 +111,15 @@ def receive(
     """Milk received by nurse nina; the container's code."""
     from nicu_milk.models import Infant, User
     from nicu_milk.runtime import now, unit
-    from nicu_milk.services import storage as ledger
-    from nicu_milk.services.locations import get_location
+    from nicu_milk.services import receiving
+    from nicu_milk.services.storage import get_location
 
     session = db.session
     nurse = session.scalars(db.select(User).where(User.username == "nina")).one()
     infant = session.scalars(db.select(Infant).where(Infant.mrn == mrn)).one()
     moment = now()
     donor = milk_type == "DHM"
-    container = ledger.create_container(
+    container = receiving.create_container(
         session,
         unit(),
         nurse,
@@ -142,12 +142,12 @@ def receive(
 def reserve(mrn: str = "INF100", count: int = 1) -> list[str]:
     from nicu_milk.models import Infant, User
     from nicu_milk.runtime import unit
-    from nicu_milk.services import storage as ledger
+    from nicu_milk.services import receiving
 
     session = db.session
     nurse = session.scalars(db.select(User).where(User.username == "nina")).one()
     infant = session.scalars(db.select(Infant).where(Infant.mrn == mrn)).one()
-    made = ledger.reserve_labels(session, unit(), nurse, infant, count)
+    made = receiving.reserve_labels(session, unit(), nurse, infant, count)
     session.commit()
     return made
 
@@ -174,14 +174,14 @@ def crowd() -> dict[str, str]:
     misses, a discharged baby with milk left, a parent of twins. Returns codes for the pages."""
     from nicu_milk.models import Infant, User
     from nicu_milk.runtime import now, unit, zone
-    from nicu_milk.services import accounts, families, feeding, locations
+    from nicu_milk.services import accounts, families, feeding, receiving, storage
     from nicu_milk.services import storage as ledger
 
     session = db.session
     code, name, kind = LONG_PLACE
-    locations.create_location(session, code, name, kind, None)
+    storage.create_location(session, code, name, kind, None)
     code, name, parent = LONG_SHELF
-    locations.create_location(session, code, name, None, parent)
+    storage.create_location(session, code, name, None, parent)
     today = now().astimezone(zone()).date()
     twins = []
     for mrn, first in (("INF900", LONG_FIRST), ("INF901", "Baby Girl B")):
@@ -224,8 +224,8 @@ def crowd() -> dict[str, str]:
     here = unit()
     nurse = session.scalars(db.select(User).where(User.username == "nina")).one()
     moment = now()
-    shelf = locations.get_location(session, LONG_SHELF[0])
-    fridge = locations.get_location(session, "FR1-S1")
+    shelf = storage.get_location(session, LONG_SHELF[0])
+    fridge = storage.get_location(session, "FR1-S1")
 
     def bottle(infant, place, hours_ago, **extra):
         fields = {
@@ -239,7 +239,7 @@ def crowd() -> dict[str, str]:
             "at": None,
             **extra,
         }
-        return ledger.create_container(
+        return receiving.create_container(
             session,
             here,
             nurse,
@@ -275,7 +275,7 @@ def crowd() -> dict[str, str]:
     )
     fed = bottle(twin, fridge, 2)
     # A parent's drop-off waiting for the nurse, and a blank take-home label.
-    waiting = ledger.create_container(
+    waiting = receiving.create_container(
         session,
         here,
         session.scalars(db.select(User).where(User.username == "maria.wolfeschlegel")).one(),
@@ -291,7 +291,7 @@ def crowd() -> dict[str, str]:
         donor_expires_at=None,
         at=None,
     )
-    [blank] = ledger.reserve_labels(session, here, nurse, twin, 1)
+    [blank] = receiving.reserve_labels(session, here, nurse, twin, 1)
     session.commit()
 
     # Near misses this shift: another baby's milk (a stop) and a twin's milk (a warning).
