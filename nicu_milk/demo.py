@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .extensions import db
 from .models import Container, Infant, Setting, StorageLocation, User
 from .services import accounts, families, feeding, receiving, storage
-from .services.common import Unit
+from .services.common import NicuUnit
 
 DEMO_PASSWORD = "nicu-demo-2026"
 # Kept in the settings table, so that --reset can tell the demo unit from a real one.
@@ -102,7 +102,7 @@ BABIES = (
 TWINS_OF = {"Noah"}  # Noah Garcia is Liam Garcia's twin: the same mother
 
 
-def load_demo(session: Session, unit: Unit, *, seed: int = 20261128) -> str:
+def load_demo(session: Session, unit: NicuUnit, *, seed: int = 20261128) -> str:
     if session.scalar(select(func.count()).select_from(Infant)):
         if not is_demo(session):
             return "The database already holds babies; demo data was not loaded."
@@ -220,7 +220,7 @@ def _babies(session: Session, now: dt.datetime, rng: random.Random) -> list[Infa
 
 
 def _bottle(
-    session, unit: Unit, nurse, baby, places, rng: random.Random, *, consented: bool
+    session, unit: NicuUnit, nurse, baby, places, rng: random.Random, *, consented: bool
 ) -> int:
     """One container with a plausible life so far; returns how many containers it made."""
     now = unit.now

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, request
 
 from .policy import Policy
-from .services.common import Unit
+from .services.common import NicuUnit
 from .services.signin import Attempt, Limits
 
 
@@ -25,10 +25,10 @@ def zone() -> ZoneInfo:
     return policy().zone
 
 
-def unit() -> Unit:
+def unit() -> NicuUnit:
     state = current_app.extensions["nicu_milk"]
     config = current_app.config
-    return Unit(
+    return NicuUnit(
         policy=state["policy"],
         now=now(),
         fingerprint=state["fingerprint"],

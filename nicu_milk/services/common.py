@@ -18,8 +18,9 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
-class Unit:
-    """What a use case needs to know about the unit, besides the database."""
+class NicuUnit:
+    """The NICU a use case runs in: its policy, clock, name and label stocks (not a fridge:
+    that is a storage unit, a StorageLocation without a parent)."""
 
     policy: Policy
     now: dt.datetime
@@ -75,7 +76,7 @@ DONOR_MILK_AGE_LIMIT = dt.timedelta(days=731)
 
 
 def check_expressed_at(
-    expressed_at: dt.datetime, milk_type: str, infant: Infant, unit: Unit
+    expressed_at: dt.datetime, milk_type: str, infant: Infant, unit: NicuUnit
 ) -> None:
     """Refuse an expression time no milk for this baby can plausibly have (a typing mistake)."""
     if milk_type == "MOM":

@@ -19,7 +19,7 @@ from ..errors import InvalidInput
 from ..models import CheckAttempt, Container, Feed, Infant, User
 from ..policy import FeedingBegun
 from . import signin
-from .common import Unit, event_time, require_staff
+from .common import NicuUnit, event_time, require_staff
 from .families import infant_by_wristband
 from .storage import _record, apply_expiry, expiry_with, find_container
 
@@ -118,7 +118,7 @@ def _others(session: Session, infant: Infant, container: Container | None, now: 
 
 
 def scan(
-    session: Session, unit: Unit, infant_code: str, container_code: str, *, lock: bool = False
+    session: Session, unit: NicuUnit, infant_code: str, container_code: str, *, lock: bool = False
 ) -> Scan:
     """Resolve both scans and apply the feeding check; records nothing."""
     infant, infant_fact = _resolve_infant(session, infant_code)
@@ -156,7 +156,7 @@ def witness_for(
 
 def _near_miss(
     session: Session,
-    unit: Unit,
+    unit: NicuUnit,
     user: User,
     action: str,
     infant_code: str,
@@ -188,7 +188,7 @@ def _near_miss(
 
 def check(
     session: Session,
-    unit: Unit,
+    unit: NicuUnit,
     user: User,
     infant_code: str,
     container_code: str,
@@ -213,7 +213,7 @@ class FeedOutcome:
 
 def feed(
     session: Session,
-    unit: Unit,
+    unit: NicuUnit,
     user: User,
     infant_code: str,
     container_code: str,

@@ -14,7 +14,7 @@ from .. import formatting, printing
 from ..errors import DomainError, InvalidInput, NotFound
 from ..models import Container, Infant, User
 from . import families, reports
-from .common import Unit
+from .common import NicuUnit
 from .storage import expiry_reason, mark_printed
 
 
@@ -24,7 +24,7 @@ class PrinterUnavailable(DomainError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
 
 
-def pick_layout(unit: Unit, name: str | None, kind: str) -> printing.Layout:
+def pick_layout(unit: NicuUnit, name: str | None, kind: str) -> printing.Layout:
     """The named label stock, or the unit's default for this kind of output."""
     layouts = unit.layouts
     name = name or (unit.label_stock if kind == "thermal" else unit.sheet_stock)
@@ -37,7 +37,7 @@ def pick_layout(unit: Unit, name: str | None, kind: str) -> printing.Layout:
     return layout
 
 
-def label_content(container: Container, unit: Unit) -> printing.LabelContent:
+def label_content(container: Container, unit: NicuUnit) -> printing.LabelContent:
     infant = container.infant
     return printing.LabelContent(
         code=container.code,
@@ -69,11 +69,11 @@ def _render(render, *args, **kwargs):
         raise InvalidInput("UNPRINTABLE_TEXT", str(unprintable)) from None
 
 
-def _wide_layout(unit: Unit) -> printing.Layout:
+def _wide_layout(unit: NicuUnit) -> printing.Layout:
     return pick_layout(unit, unit.wide_label_stock, "thermal")
 
 
-def _thermal_label(unit: Unit, container: Container, layout_name: str | None, render):
+def _thermal_label(unit: NicuUnit, container: Container, layout_name: str | None, render):
     """Render the container's label; returns (layout, output).
 
     On the stock asked for, or else on the unit's stock; a label that does not fit the unit's
@@ -86,7 +86,9 @@ def _thermal_label(unit: Unit, container: Container, layout_name: str | None, re
     return layout, _render(render, content, layout, unit.zone)
 
 
-def admission_label_warning(unit: Unit, first_name: str, last_name: str, mrn: str) -> str | None:
+def admission_label_warning(
+    unit: NicuUnit, first_name: str, last_name: str, mrn: str
+) -> str | None:
     """What the unit must know at admission when this baby's fullest label (NAME ALERT, donor
     milk, colostrum, fortified, medications) does not fit its usual stock; None when it does.
 
@@ -111,7 +113,11 @@ def admission_label_warning(unit: Unit, first_name: str, last_name: str, mrn: st
 
 
 def container_label_pdf(
-    session: Session, unit: Unit, user: User, container: Container, layout_name: str | None = None
+    session: Session,
+    unit: NicuUnit,
+    user: User,
+    container: Container,
+    layout_name: str | None = None,
 ) -> bytes:
     layout, pdf = _thermal_label(unit, container, layout_name, printing.label_pdf)
     mark_printed(session, unit, user, container, f"PDF, {layout.name}")
@@ -119,7 +125,11 @@ def container_label_pdf(
 
 
 def container_label_zpl(
-    session: Session, unit: Unit, user: User, container: Container, layout_name: str | None = None
+    session: Session,
+    unit: NicuUnit,
+    user: User,
+    container: Container,
+    layout_name: str | None = None,
 ) -> str:
     layout, zpl = _thermal_label(unit, container, layout_name, printing.label_zpl)
     mark_printed(session, unit, user, container, f"ZPL, {layout.name}")
@@ -127,7 +137,11 @@ def container_label_zpl(
 
 
 def send_label(
-    session: Session, unit: Unit, user: User, container: Container, layout_name: str | None = None
+    session: Session,
+    unit: NicuUnit,
+    user: User,
+    container: Container,
+    layout_name: str | None = None,
 ) -> tuple[str, printing.Layout]:
     """Send the label to the unit's Zebra printer (host:port); returns where it went and on
     which stock (the wider one, for a label that does not fit the usual stock)."""
@@ -193,7 +207,7 @@ def take_home_label(container: Container) -> printing.TakeHomeLabel:
 
 def reserved_sheet_pdf(
     session: Session,
-    unit: Unit,
+    unit: NicuUnit,
     user: User,
     infant: Infant,
     codes: list[str] | None = None,
@@ -230,7 +244,7 @@ def _shelf(container: Container) -> tuple[str, str | None]:
     return unit_place.name, (None if place is unit_place else place.name)
 
 
-def expiry_rows(containers: list[Container], unit: Unit) -> list[printing.ExpiryRow]:
+def expiry_rows(containers: list[Container], unit: NicuUnit) -> list[printing.ExpiryRow]:
     rows = []
     for container in containers:
         storage_unit, shelf = _shelf(container)
@@ -250,7 +264,7 @@ def expiry_rows(containers: list[Container], unit: Unit) -> list[printing.Expiry
     return rows
 
 
-def expiry_report_pdf(session: Session, unit: Unit, within_hours: float) -> bytes:
+def expiry_report_pdf(session: Session, unit: NicuUnit, within_hours: float) -> bytes:
     report = reports.expiry(session, unit.now, within_hours)
     return printing.expiry_report_pdf(
         expiry_rows(report.expired, unit),
@@ -262,7 +276,7 @@ def expiry_report_pdf(session: Session, unit: Unit, within_hours: float) -> byte
     )
 
 
-def inventory_report_pdf(session: Session, unit: Unit) -> bytes:
+def inventory_report_pdf(session: Session, unit: NicuUnit) -> bytes:
     rows = [
         printing.InventoryRow(
             infant_name=row.infant.full_name,
@@ -280,7 +294,7 @@ def inventory_report_pdf(session: Session, unit: Unit) -> bytes:
 
 
 def near_miss_report_pdf(
-    session: Session, unit: Unit, since: dt.datetime | None, until: dt.datetime | None
+    session: Session, unit: NicuUnit, since: dt.datetime | None, until: dt.datetime | None
 ) -> bytes:
     report = reports.near_misses(session, since, until)
     rows = [
@@ -309,7 +323,7 @@ def near_miss_report_pdf(
     return printing.near_miss_report_pdf(counts, rows, since, until, unit.name, unit.now, unit.zone)
 
 
-def discharge_pdf(session: Session, unit: Unit, infant: Infant) -> bytes:
+def discharge_pdf(session: Session, unit: NicuUnit, infant: Infant) -> bytes:
     rows = [
         printing.DischargeRow(
             code=item.container.code,

@@ -12,7 +12,7 @@ from ..errors import Conflict, InvalidInput
 from ..identifiers import require_identifier
 from ..models import Container, Infant, StorageLocation, User
 from ..policy import Stored
-from .common import Unit, check_expressed_at, event_time
+from .common import NicuUnit, check_expressed_at, event_time
 from .storage import (
     _record,
     _require_in_inventory,
@@ -53,7 +53,7 @@ def _require_admitted(infant: Infant) -> None:
 
 def create_container(
     session: Session,
-    unit: Unit,
+    unit: NicuUnit,
     user: User,
     infant: Infant,
     *,
@@ -105,7 +105,7 @@ def create_container(
 
 
 def reserve_labels(
-    session: Session, unit: Unit, user: User, infant: Infant, count: int
+    session: Session, unit: NicuUnit, user: User, infant: Infant, count: int
 ) -> list[str]:
     _require_admitted(infant)
     new_codes = allocate_codes(session, count)
@@ -126,7 +126,7 @@ def reserve_labels(
 
 def receive(
     session: Session,
-    unit: Unit,
+    unit: NicuUnit,
     user: User,
     container: Container,
     *,
@@ -162,7 +162,7 @@ def receive(
     return container
 
 
-def _receive(session, unit: Unit, user, container, location, when) -> None:
+def _receive(session, unit: NicuUnit, user, container, location, when) -> None:
     expiry = expiry_with(container, unit.policy, [Stored(at=when, storage_class=location.kind)])
     container.state = expiry.state
     container.location = location

@@ -40,7 +40,7 @@ from ..policy import (
     Thawed,
     compute_expiry,
 )
-from .common import Unit, event_time, parent_may_see
+from .common import NicuUnit, event_time, parent_may_see
 
 # Events that record what happened to the milk, as opposed to paperwork about it. Only these
 # order late documentation: a label printed at 14:20 does not stop a nurse recording a 14:05 thaw.
@@ -258,7 +258,7 @@ def _storage(location: StorageLocation) -> dict:
 
 def move(
     session: Session,
-    unit: Unit,
+    unit: NicuUnit,
     user: User,
     container: Container,
     location: StorageLocation,
@@ -285,7 +285,7 @@ def move(
 
 def thaw(
     session: Session,
-    unit: Unit,
+    unit: NicuUnit,
     user: User,
     container: Container,
     location: StorageLocation,
@@ -302,7 +302,7 @@ def thaw(
 
 def fortify(
     session: Session,
-    unit: Unit,
+    unit: NicuUnit,
     user: User,
     container: Container,
     product: str,
@@ -328,7 +328,9 @@ def fortify(
     return container
 
 
-def hold(session: Session, unit: Unit, user: User, container: Container, reason: str) -> Container:
+def hold(
+    session: Session, unit: NicuUnit, user: User, container: Container, reason: str
+) -> Container:
     _require_in_inventory(container, received=False)
     if container.hold_reason is not None:
         raise Conflict("ALREADY_HELD", f"Container {container.code} is already on hold.")
@@ -340,7 +342,7 @@ def hold(session: Session, unit: Unit, user: User, container: Container, reason:
     return container
 
 
-def release(session: Session, unit: Unit, user: User, container: Container) -> Container:
+def release(session: Session, unit: NicuUnit, user: User, container: Container) -> Container:
     if container.hold_reason is None:
         raise Conflict("NOT_HELD", f"Container {container.code} has no hold of its own to release.")
     reason, container.hold_reason, container.held_at = container.hold_reason, None, None
@@ -357,7 +359,7 @@ def release(session: Session, unit: Unit, user: User, container: Container) -> C
 
 
 def discard(
-    session: Session, unit: Unit, user: User, container: Container, reason: str
+    session: Session, unit: NicuUnit, user: User, container: Container, reason: str
 ) -> Container:
     _require_in_inventory(container, received=False)
     _finish(session, unit, user, container, "discarded", reason=reason)
@@ -390,7 +392,9 @@ def return_refusal(container: Container, now: dt.datetime) -> Conflict | None:
     return None
 
 
-def return_to_family(session: Session, unit: Unit, user: User, container: Container) -> Container:
+def return_to_family(
+    session: Session, unit: NicuUnit, user: User, container: Container
+) -> Container:
     _require_in_inventory(container)
     refusal = return_refusal(container, unit.now)
     if refusal is not None:
@@ -399,12 +403,14 @@ def return_to_family(session: Session, unit: Unit, user: User, container: Contai
     return container
 
 
-def _finish(session, unit: Unit, user, container: Container, state: str, **details) -> None:
+def _finish(session, unit: NicuUnit, user, container: Container, state: str, **details) -> None:
     container.state = state
     _record(session, container, state, _when(container, None, unit.now), user, unit.now, **details)
 
 
-def mark_printed(session: Session, unit: Unit, user: User, container: Container, how: str) -> None:
+def mark_printed(
+    session: Session, unit: NicuUnit, user: User, container: Container, how: str
+) -> None:
     _record(session, container, "label_printed", unit.now, user, unit.now, output=how)
 
 
@@ -413,7 +419,7 @@ def mark_printed(session: Session, unit: Unit, user: User, container: Container,
 
 def _child(
     session,
-    unit: Unit,
+    unit: NicuUnit,
     user,
     code: str,
     source: Container,
@@ -460,7 +466,7 @@ def _child(
 
 
 def split(
-    session: Session, unit: Unit, user: User, container: Container, volumes: Sequence[Decimal]
+    session: Session, unit: NicuUnit, user: User, container: Container, volumes: Sequence[Decimal]
 ) -> list[Container]:
     _require_usable_stock(container, unit.now)
     total = sum(volumes, Decimal(0))
@@ -514,7 +520,11 @@ def split(
 
 
 def combine(
-    session: Session, unit: Unit, user: User, sources: list[Container], location: StorageLocation
+    session: Session,
+    unit: NicuUnit,
+    user: User,
+    sources: list[Container],
+    location: StorageLocation,
 ) -> Container:
     if len({source.infant_id for source in sources}) > 1:
         raise Conflict(
@@ -808,7 +818,7 @@ def storage_units(session: Session, now: dt.datetime) -> list[StorageUnit]:
 # --- a new expiry policy ------------------------------------------------------------------------
 
 
-def refresh_expiries(session: Session, unit: Unit) -> int:
+def refresh_expiries(session: Session, unit: NicuUnit) -> int:
     """After a policy change, recompute the cached expiry of every container still on hand
     (the unit's policy fingerprint is kept in settings); the number recomputed."""
     stored = session.get(Setting, "policy_fingerprint")
