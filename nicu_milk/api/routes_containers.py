@@ -2,7 +2,6 @@
 
 from flask import g
 
-from ..errors import InvalidInput
 from ..extensions import db
 from ..runtime import unit
 from ..services import receiving
@@ -31,19 +30,8 @@ def _full(bottle):
 )
 def create_container(body: ContainerCreate):
     baby = infant_for(db.session, g.user, body.infant_mrn)
-    if g.user.is_staff:
-        if body.location_code is None:
-            raise InvalidInput(
-                "MISSING_FIELD", "location_code is required: where is the milk stored?"
-            )
-        location = get_location(db.session, body.location_code)
-    else:
-        if body.location_code is not None:
-            raise InvalidInput(
-                "LOCATION_NOT_ALLOWED",
-                "Parents do not choose a storage place; the nurse does on receipt.",
-            )
-        location = None
+    # Staff must say where the milk is stored and a parent must not: the service decides.
+    location = get_location(db.session, body.location_code) if body.location_code else None
     bottle = receiving.create_container(
         db.session,
         unit(),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Forbidden, InvalidInput, NotFound
+from ..identifiers import text_problem
 from ..models import Infant, User, parent_infants
 from ..policy import Policy
 
@@ -92,6 +94,67 @@ def check_expressed_at(
             f"The milk cannot have been expressed before {earliest:%Y-%m-%d} ({bound}). "
             "Check the date and enter it again.",
         )
+
+
+# --- guards: what no use case accepts, whoever calls it -------------------------------------
+# The API's schemas and the pages' forms say the same first, in their own words; these are
+# for every other caller (a script, a new page, the HL7 listener), so that a bad value is a
+# refusal a person can act on, never a stored mistake or a crash.
+
+MAX_VOLUME_ML = Decimal(1000)
+# Longest reason (a hold, a discard) and longest notes (medications), as the API takes them.
+REASON_MAX = 500
+NOTES_MAX = 2000
+MAX_KCAL_PER_OZ = Decimal(60)
+
+
+def _number(value: object, what: str, code: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        raise InvalidInput(code, f"{what} must be a number.")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidInput(code, f"{what} must be a number.") from None
+    if not number.is_finite():
+        raise InvalidInput(code, f"{what} must be a number.")
+    return number
+
+
+def require_volume(volume: object, what: str = "The volume") -> Decimal:
+    """A volume in mL: more than 0, at most 1000, to at most 2 decimals (api-v1.md)."""
+    ml = _number(volume, what, "INVALID_VOLUME")
+    if ml <= 0:
+        raise InvalidInput("INVALID_VOLUME", f"{what} must be more than 0 mL.")
+    if ml > MAX_VOLUME_ML:
+        raise InvalidInput("INVALID_VOLUME", f"{what} must be at most {MAX_VOLUME_ML} mL.")
+    if ml != ml.quantize(Decimal("0.01")):
+        raise InvalidInput("INVALID_VOLUME", f"Give {what.lower()} to at most 2 decimal places.")
+    return ml
+
+
+def require_kcal(kcal: object) -> Decimal:
+    """A caloric density in kcal/oz: more than 0, at most 60, to 1 decimal."""
+    what = "The caloric density"
+    value = _number(kcal, what, "INVALID_KCAL")
+    if not 0 < value <= MAX_KCAL_PER_OZ or value != value.quantize(Decimal("0.1")):
+        raise InvalidInput(
+            "INVALID_KCAL",
+            f"{what} is more than 0 and at most {MAX_KCAL_PER_OZ} kcal/oz, to 1 decimal.",
+        )
+    return value
+
+
+def require_text(what: str, text: object, max_length: int) -> str:
+    """Printable text a person wrote (a reason, medications): no control characters, no NUL,
+    not blank, at most `max_length` characters."""
+    if not isinstance(text, str):
+        raise InvalidInput("INVALID_TEXT", f"{what} must be text.")
+    problem = (
+        text_problem(text) if len(text) <= max_length else f"is longer than {max_length} characters"
+    )
+    if problem:
+        raise InvalidInput("INVALID_TEXT", f"{what} {problem}.")
+    return text
 
 
 def require_staff(user: User) -> None:

@@ -10,9 +10,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import codes, names, printing
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, InvalidInput, NotFound
 from ..identifiers import require_identifier, require_name
 from ..models import IN_INVENTORY, ON_HAND, Container, ContainerEvent, Infant, Mother, User
+from .common import REASON_MAX, require_text, require_volume
 from .storage import DONOR_NOTE, EXPIRED_NOTE, return_refusal
 
 
@@ -64,6 +65,8 @@ def admit_infant(
     daily_volume_ml: Decimal | None,
     today: dt.date,
 ) -> Infant:
+    if daily_volume_ml is not None:
+        daily_volume_ml = require_volume(daily_volume_ml, "The daily volume")
     for field, text in (
         ("mrn", mrn),
         ("mother.mrn", mother_mrn),
@@ -165,7 +168,7 @@ def update_infant(
     if donor_milk_consent is not None:
         infant.donor_milk_consent = donor_milk_consent
     if daily_volume_ml is not None:
-        infant.daily_volume_ml = daily_volume_ml
+        infant.daily_volume_ml = require_volume(daily_volume_ml, "The daily volume")
     elif clear_daily_volume:
         infant.daily_volume_ml = None
 
@@ -240,6 +243,7 @@ def discharge(session: Session, infant: Infant, now: dt.datetime) -> list[Discha
 
 def hold_mother(session: Session, mother: Mother, reason: str, user: User, now: dt.datetime) -> int:
     """Quarantine all of a mother's milk; returns how many containers in inventory it touches."""
+    require_text("The reason", reason, REASON_MAX)
     if mother.hold_reason is not None:
         raise Conflict("ALREADY_HELD", "This mother's milk is already on hold.")
     mother.hold_reason = reason
@@ -309,13 +313,28 @@ def search_infants(session: Session, text: str) -> list[Infant]:
     return list(found.values())[:SEARCH_LIMIT]
 
 
-def infants(session: Session, *, admitted_only: bool = False) -> list[Infant]:
-    query = select(Infant).options(joinedload(Infant.mother))
-    if admitted_only:
-        query = query.where(Infant.admitted)
-    return list(
-        session.scalars(query.order_by(Infant.admitted.desc(), Infant.last_name, Infant.first_name))
-    )
+def infants(session: Session, *, admitted_first: bool = True) -> list[Infant]:
+    """Every baby on record by name, those still in the unit first unless `admitted_first` is
+    False."""
+    order = (Infant.last_name, Infant.first_name)
+    if admitted_first:
+        order = (Infant.admitted.desc(), *order)
+    return list(session.scalars(select(Infant).options(joinedload(Infant.mother)).order_by(*order)))
+
+
+def infant_by_wristband_or_mrn(session: Session, text: str) -> Infant | None:
+    """The baby whose wristband was scanned, or else whose MRN was typed."""
+    infant = infant_by_wristband(session, text)
+    if infant is None:
+        infant = session.scalars(select(Infant).where(Infant.mrn == text.strip())).first()
+    return infant
+
+
+def mother_by_mrn(session: Session, mrn: str) -> Mother:
+    mother = session.scalars(select(Mother).where(Mother.mrn == mrn.strip())).first()
+    if mother is None:
+        raise NotFound("UNKNOWN_MOTHER", f"No mother with MRN {mrn.strip()!r} is on record.")
+    return mother
 
 
 @dataclass

@@ -12,7 +12,14 @@ from ..errors import Conflict, InvalidInput
 from ..identifiers import require_identifier
 from ..models import Container, Infant, StorageLocation, User
 from ..policy import Stored
-from .common import NicuUnit, check_expressed_at, event_time
+from .common import (
+    NOTES_MAX,
+    NicuUnit,
+    check_expressed_at,
+    event_time,
+    require_text,
+    require_volume,
+)
 from .storage import (
     _record,
     _require_in_inventory,
@@ -23,8 +30,14 @@ from .storage import (
     expiry_with,
 )
 
+MILK_TYPES = ("MOM", "DHM")
+
 
 def _check_milk(milk_type: str, donor_lot, donor_expires_at) -> None:
+    """The donor-lot rule: donor milk carries its milk bank's lot and expiry, a mother's own
+    milk carries neither."""
+    if milk_type not in MILK_TYPES:
+        raise InvalidInput("INVALID_MILK_TYPE", "The milk is MOM (mother's own) or DHM (donor).")
     if milk_type == "DHM" and (not donor_lot or donor_expires_at is None):
         raise InvalidInput(
             "DONOR_LOT_REQUIRED",
@@ -68,7 +81,18 @@ def create_container(
     donor_expires_at: dt.datetime | None,
     at: dt.datetime | None,
 ) -> Container:
-    """Staff receive milk at once; a parent's drop-off waits, reserved, for a nurse."""
+    """Staff receive milk at once, into a storage place; a parent's drop-off waits, reserved,
+    for a nurse (and a parent does not choose where it is stored)."""
+    volume_ml = require_volume(volume_ml)
+    if medications is not None:
+        require_text("The medications", medications, NOTES_MAX)
+    if user.is_staff and location is None:
+        raise InvalidInput("MISSING_FIELD", "location_code is required: where is the milk stored?")
+    if not user.is_staff and location is not None:
+        raise InvalidInput(
+            "LOCATION_NOT_ALLOWED",
+            "Parents do not choose a storage place; the nurse does on receipt.",
+        )
     _require_admitted(infant)
     _check_milk(milk_type, donor_lot, donor_expires_at)
     for field, code in (("donor_lot", donor_lot), ("donor_product_code", donor_product_code)):
@@ -137,6 +161,12 @@ def receive(
     medications: str | None,
     at: dt.datetime | None,
 ) -> Container:
+    if volume_ml is not None:
+        volume_ml = require_volume(volume_ml)
+    if medications is not None:
+        require_text("The medications", medications, NOTES_MAX)
+    if location is None:
+        raise InvalidInput("MISSING_FIELD", "location_code is required: where is the milk stored?")
     if container.state != "reserved":
         _require_in_inventory(container, received=False)
         raise Conflict("ALREADY_RECEIVED", f"Container {container.code} was already received.")

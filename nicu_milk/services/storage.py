@@ -40,7 +40,18 @@ from ..policy import (
     Thawed,
     compute_expiry,
 )
-from .common import NicuUnit, event_time, parent_may_see
+from .common import (
+    REASON_MAX,
+    NicuUnit,
+    event_time,
+    parent_may_see,
+    require_kcal,
+    require_text,
+    require_volume,
+)
+
+# A bottle splits into at most this many portions (api-v1.md).
+MAX_PORTIONS = 20
 
 # Events that record what happened to the milk, as opposed to paperwork about it. Only these
 # order late documentation: a label printed at 14:20 does not stop a nurse recording a 14:05 thaw.
@@ -309,6 +320,9 @@ def fortify(
     kcal_per_oz: Decimal | None,
     at: dt.datetime | None,
 ) -> Container:
+    require_name("The product", product)
+    if kcal_per_oz is not None:
+        kcal_per_oz = require_kcal(kcal_per_oz)
     _require_in_inventory(container)
     when = _when(container, at, unit.now)
     expiry = expiry_with(container, unit.policy, [Fortified(at=when)])
@@ -331,6 +345,7 @@ def fortify(
 def hold(
     session: Session, unit: NicuUnit, user: User, container: Container, reason: str
 ) -> Container:
+    require_text("The reason", reason, REASON_MAX)
     _require_in_inventory(container, received=False)
     if container.hold_reason is not None:
         raise Conflict("ALREADY_HELD", f"Container {container.code} is already on hold.")
@@ -361,6 +376,7 @@ def release(session: Session, unit: NicuUnit, user: User, container: Container) 
 def discard(
     session: Session, unit: NicuUnit, user: User, container: Container, reason: str
 ) -> Container:
+    require_text("The reason", reason, REASON_MAX)
     _require_in_inventory(container, received=False)
     _finish(session, unit, user, container, "discarded", reason=reason)
     return container
@@ -468,6 +484,9 @@ def _child(
 def split(
     session: Session, unit: NicuUnit, user: User, container: Container, volumes: Sequence[Decimal]
 ) -> list[Container]:
+    if not 1 <= len(volumes) <= MAX_PORTIONS:
+        raise InvalidInput("INVALID_VOLUME", f"Give between 1 and {MAX_PORTIONS} portions.")
+    volumes = [require_volume(volume, "Each portion") for volume in volumes]
     _require_usable_stock(container, unit.now)
     total = sum(volumes, Decimal(0))
     if total > container.remaining_ml:
