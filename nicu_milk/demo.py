@@ -295,7 +295,7 @@ def _bottle(
             baby.wristband_code,
             bottle.code,
             min(bottle.remaining_ml, Decimal(rng.choice((5, 10, 15)))),
-            acknowledge_warnings=True,
+            acknowledged=feeding.EVERY_WARNING,
             at=None,
             # Some bottles are finished at the feed: what is left is discarded.
             finished=rng.random() < 0.3,

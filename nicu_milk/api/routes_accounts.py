@@ -2,9 +2,7 @@
 
 from flask import current_app, g, request
 
-from ..errors import NotFound
 from ..extensions import db
-from ..models import User
 from ..runtime import now, sign_in_attempt, sign_in_limits
 from ..services import accounts, signin
 from . import endpoint, serialize
@@ -79,7 +77,7 @@ def create_user(body: UserCreate):
 
 @endpoint("GET", "/users", "List user accounts", roles=("admin",), response=UserList, tag="users")
 def list_users():
-    users = db.session.scalars(db.select(User).order_by(User.username))
+    users = accounts.users(db.session, active_first=False)
     return {"users": [serialize.user(user) for user in users]}
 
 
@@ -92,8 +90,6 @@ def list_users():
     tag="users",
 )
 def revoke_user_tokens(username: str):
-    user = db.session.scalars(db.select(User).where(User.username == username)).first()
-    if user is None:
-        raise NotFound("UNKNOWN_USER", f"No user {username!r}.")
+    user = accounts.user_named(db.session, username)
     accounts.revoke_all(db.session, user, now())
     return serialize.user(user)

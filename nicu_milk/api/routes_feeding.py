@@ -77,7 +77,8 @@ def give_feed(body: FeedCreate):
         body.infant_code,
         body.container_code,
         body.volume_ml,
-        acknowledge_warnings=body.acknowledge_warnings,
+        # true: "I acknowledge the warnings I was shown" (api-v1.md), whichever they were.
+        acknowledged=feeding.EVERY_WARNING if body.acknowledge_warnings else frozenset(),
         at=body.at,
         finished=body.finished,
         witness=_witness(body),

@@ -1,11 +1,8 @@
 """Babies and mothers: admission, consent, inventory, discharge, holds on a mother's milk."""
 
 from flask import g
-from sqlalchemy import select
 
-from ..errors import NotFound
 from ..extensions import db
-from ..models import Mother
 from ..runtime import now, unit, zone
 from ..services import families, receiving
 from ..services import printing as printouts
@@ -71,9 +68,7 @@ def create_infant(body: InfantCreate):
 )
 def list_infants():
     if g.user.is_staff:
-        babies = db.session.scalars(
-            select(families.Infant).order_by(families.Infant.last_name, families.Infant.first_name)
-        )
+        babies = families.infants(db.session, admitted_first=False)
     else:
         babies = g.user.infants
     return {"infants": [serialize.infant(baby) for baby in babies]}
@@ -180,11 +175,8 @@ def reserve_labels(mrn: str, body: ReserveLabels):
     return {"codes": receiving.reserve_labels(db.session, unit(), g.user, baby, body.count)}
 
 
-def _mother(mrn: str) -> Mother:
-    mother = db.session.scalars(select(Mother).where(Mother.mrn == mrn.strip())).first()
-    if mother is None:
-        raise NotFound("UNKNOWN_MOTHER", f"No mother with MRN {mrn.strip()!r} is on record.")
-    return mother
+def _mother(mrn: str):
+    return families.mother_by_mrn(db.session, mrn)
 
 
 @endpoint(

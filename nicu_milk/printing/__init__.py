@@ -4,7 +4,7 @@ A pure library: no Flask, no database. The app loads the layouts at start-up wit
 load_layouts() and passes plain values in; every function returns bytes or text.
 """
 
-from .barcodes import LabelTooSmall
+from .barcodes import LabelTooSmall, code128_svg
 from .compose import (
     UnprintableText,
     fits,
@@ -30,6 +30,7 @@ from .reports import (
 from .zpl import PrinterError, label_zpl, send_to_printer
 
 __all__ = [
+    "code128_svg",
     "DischargeRow",
     "ExpiryRow",
     "InventoryRow",

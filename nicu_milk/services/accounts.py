@@ -120,14 +120,24 @@ def revoke_all(session: Session, user: User, now: dt.datetime) -> None:
     )
 
 
-def users(session: Session) -> list[User]:
+def users(session: Session, *, active_first: bool = True) -> list[User]:
+    """Every account by username, the active ones first unless `active_first` is False."""
+    order = (User.active.desc(), User.username) if active_first else (User.username,)
     return list(
-        session.scalars(
-            select(User)
-            .options(joinedload(User.infants))
-            .order_by(User.active.desc(), User.username)
-        ).unique()
+        session.scalars(select(User).options(joinedload(User.infants)).order_by(*order)).unique()
     )
+
+
+def signed_in_user(session: Session, session_id: str) -> User | None:
+    """The user a signed session names ("id:version", see User.get_id), while that session is
+    still theirs: an unknown, deactivated or signed-out-everywhere user is nobody."""
+    number, _, version = session_id.partition(":")
+    if not (number.isdigit() and version.isdigit()):
+        return None
+    user = session.get(User, int(number))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def user_named(session: Session, username: str) -> User:

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import codes, formatting
-from ..checks import ContainerFacts, InfantFacts, Unresolved, Verdict, check_feed
+from ..checks import REASON_CODES, ContainerFacts, InfantFacts, Unresolved, Verdict, check_feed
 from ..errors import InvalidInput
 from ..models import CheckAttempt, Container, Feed, Infant, User
 from ..policy import FeedingBegun
 from . import signin
-from .common import NicuUnit, event_time, require_staff
+from .common import NicuUnit, event_time, require_staff, require_volume
 from .families import infant_by_wristband
 from .storage import _record, apply_expiry, expiry_with, find_container
 
@@ -154,6 +154,16 @@ def witness_for(
     return Witness(witness)
 
 
+def witness_by_id(session: Session, user_id: object) -> Witness | None:
+    """The second nurse a page remembered for a typed code, while still active staff."""
+    if not isinstance(user_id, int):
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.active or not user.is_staff:
+        return None
+    return Witness(user)
+
+
 def _near_miss(
     session: Session,
     unit: NicuUnit,
@@ -201,6 +211,16 @@ def check(
     return result
 
 
+# A client that answers "I acknowledge the warnings I was shown" without naming them (the API's
+# acknowledge_warnings: true) acknowledges whichever the check gives; a stop is never overridden.
+EVERY_WARNING = frozenset(REASON_CODES)
+
+
+def unacknowledged(verdict: Verdict, acknowledged: frozenset[str]) -> list[str]:
+    """The codes of the verdict's warnings that were not acknowledged, in the order shown."""
+    return [reason.code for reason in verdict.warnings if reason.code not in acknowledged]
+
+
 @dataclass
 class FeedOutcome:
     scan: Scan
@@ -217,21 +237,31 @@ def feed(
     user: User,
     infant_code: str,
     container_code: str,
-    volume_ml: Decimal,
+    volume_ml: Decimal | None,
     *,
-    acknowledge_warnings: bool,
+    acknowledged: frozenset[str] = frozenset(),
     at: dt.datetime | None,
     finished: bool = False,
     witness: Witness | None = None,
 ) -> FeedOutcome:
-    """Give a feed when the check allows it. A refused feed is a near miss and feeds nothing."""
+    """Give a feed when the check allows it: a go, or a warn whose every warning is among the
+    `acknowledged` codes (the nurse ticked each one shown). Advice needs no acknowledging.
+
+    The check is made again here, under the bottle's lock, so a warning that appeared since
+    the nurse looked (the bottle now expires soon) refuses the feed too. A refused feed is a
+    near miss (action "feed") and feeds nothing; so is a warn that was acknowledged and fed.
+    The volume is checked only when milk would be given: a refused attempt needs none.
+    """
     require_staff(user)
     result = scan(session, unit, infant_code, container_code, lock=True)
     verdict = result.verdict
     if verdict.near_miss:
         _near_miss(session, unit, user, "feed", infant_code, container_code, result, witness)
-    if verdict.outcome == "stop" or (verdict.outcome == "warn" and not acknowledge_warnings):
+    if verdict.outcome == "stop" or unacknowledged(verdict, acknowledged):
         return FeedOutcome(result, None)
+    if volume_ml is None:
+        raise InvalidInput("VOLUME_REQUIRED", "Enter the volume fed, in mL.")
+    volume_ml = require_volume(volume_ml)
     container, infant = result.container, result.infant
     if volume_ml > container.remaining_ml:
         raise InvalidInput(

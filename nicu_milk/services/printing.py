@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from .. import codes as container_codes
 from .. import formatting, printing
-from ..errors import DomainError, InvalidInput, NotFound
-from ..models import Container, Infant, User
+from ..errors import Conflict, DomainError, InvalidInput, NotFound
+from ..models import Container, Infant, StorageLocation, User
 from . import families, reports
 from .common import NicuUnit
 from .storage import expiry_reason, mark_printed
@@ -339,3 +339,22 @@ def discharge_pdf(session: Session, unit: NicuUnit, infant: Infant) -> bytes:
     return printing.discharge_report_pdf(
         infant.full_name, infant.mrn, rows, unit.name, unit.now, unit.zone
     )
+
+
+# --- storage places -------------------------------------------------------------------------
+
+
+def location_barcode_drawable(location: StorageLocation) -> bool:
+    """Whether a Code 128 barcode can hold the place's code (printable ASCII only)."""
+    return all(32 <= ord(ch) < 127 for ch in location.code)
+
+
+def location_barcode_svg(location: StorageLocation) -> bytes:
+    """The barcode label stuck on a shelf, fridge or freezer: its code, scannable."""
+    if not location_barcode_drawable(location):
+        raise Conflict(
+            "UNPRINTABLE_CODE",
+            f"The code {location.code!r} has characters a Code 128 barcode cannot hold. "
+            "Create the location again with letters, digits and dashes only.",
+        )
+    return printing.code128_svg(location.code)

@@ -1,7 +1,8 @@
 """The pages for people: sign-in, the bedside check, the milk room, parents, charge nurse, admin.
 
 register(app) is called by create_app. It adds the blueprints, Flask-Login's user loader, the
-idle-session timeout, the template filters and the error page every blueprint shares.
+idle-session timeout, the template filters and the error page every blueprint shares. Each page
+declares whether it writes (work.page), and its transaction ends in work.py.
 """
 
 from __future__ import annotations
@@ -22,16 +23,14 @@ from flask import (
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from ..database import write_intent
 from ..extensions import db, login_manager
 from ..models import User
 from ..runtime import now
-from . import display, forms
+from ..services import accounts
+from . import display, forms, work
 
 # Paths that are not pages: the API has tokens, static files have no session.
 NOT_PAGES = ("/api/", "/static/")
-# GET pages that write: printing a label is recorded on the container.
-WRITING_GETS = frozenset({"milkroom.label", "family.labels_pdf"})
 
 
 def register(app: Flask) -> None:
@@ -42,8 +41,10 @@ def register(app: Flask) -> None:
     from .family import bp as family_bp
     from .milkroom import bp as milkroom_bp
 
-    for blueprint in (auth_bp, bedside_bp, milkroom_bp, family_bp, charge_bp, admin_bp):
+    blueprints = (auth_bp, bedside_bp, milkroom_bp, family_bp, charge_bp, admin_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    work.check_declared(app, {blueprint.name for blueprint in blueprints})
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
@@ -61,13 +62,7 @@ def register(app: Flask) -> None:
 
 def _load_user(user_id: str) -> User | None:
     """The session's user, while the session's version is still the user's (see User.get_id)."""
-    number, _, version = user_id.partition(":")
-    if not (number.isdigit() and version.isdigit()):
-        return None
-    user = db.session.get(User, int(number))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+    return accounts.signed_in_user(db.session, user_id)
 
 
 def _is_page() -> bool:
@@ -77,9 +72,9 @@ def _is_page() -> bool:
 def _begin_page() -> None:
     if not _is_page():
         return
-    # A page that only reads starts a plain transaction; on SQLite a writer takes the write
-    # lock at once (see database.py), so reads in a GET never queue behind a feed.
-    write_intent.set(request.method not in ("GET", "HEAD") or request.endpoint in WRITING_GETS)
+    # As the view declares (work.page): a page that only reads starts a plain transaction, so
+    # that it never queues behind a feed for SQLite's write lock; a writer takes it at once.
+    work.begin(current_app.view_functions.get(request.endpoint), request.method)
     # No person types NUL, and PostgreSQL refuses it in text: say so rather than fail.
     typed = [request.path, *request.args.values(), *request.form.values()]
     if any("\x00" in text for text in typed):
@@ -109,7 +104,7 @@ def _idle_timeout():
 
 
 def _csrf_error(error: CSRFError):
-    db.session.rollback()
+    work.abandon()
     return page_error(
         400,
         "This form could not be accepted because the page was out of date "

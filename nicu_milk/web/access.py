@@ -8,7 +8,6 @@ from collections.abc import Callable
 from flask import abort, current_app
 from flask_login import current_user, login_required
 
-from ..extensions import db
 from ..models import User
 from ..security import file_response
 
@@ -55,8 +54,7 @@ def printouts():
 
 
 def pdf(content: bytes, filename: str):
-    """A printout shown in the browser's PDF viewer, ready to print."""
-    response = file_response(content, "application/pdf", filename)
-    # Printing a label is itself recorded on the container: only once the answer is ready.
-    db.session.commit()
-    return response
+    """A printout shown in the browser's PDF viewer, ready to print. A page that records the
+    printing (a label) declares that it writes (work.page); its record is committed with the
+    answer."""
+    return file_response(content, "application/pdf", filename)

@@ -3,11 +3,8 @@ storage locations with printable barcodes, and the expiry policy in force."""
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -25,8 +22,10 @@ from ..policy import RULE_DESCRIPTIONS, policy_fingerprint
 from ..runtime import now, policy
 from ..security import file_response
 from ..services import accounts, families, storage
+from ..services import printing as printouts
 from ..services.common import infant_for
 from ..services.storage import create_location, get_location
+from . import work
 from .access import allow, me
 from .display import KIND_WORDS, ROLE_WORDS
 from .forms import add_error, choices, code_field, printable, show_domain_error, text_field
@@ -82,12 +81,14 @@ class LocationForm(FlaskForm):
 
 @bp.route("/")
 @allow(*ADMIN)
+@work.page()
 def index():
     return render_template("admin/index.html")
 
 
 @bp.route("/users", methods=["GET", "POST"])
 @allow(*ADMIN)
+@work.page(writes=("POST",))
 def users():
     form = UserForm()
     if form.validate_on_submit():
@@ -117,7 +118,6 @@ def users():
                 },
             )
         else:
-            db.session.commit()
             flash(f"Created {ROLE_WORDS[user.role].lower()} {user.username}.", "success")
             return redirect(url_for("admin.users"))
     form.password.data = ""
@@ -137,12 +137,14 @@ def _user_page(user, *, password_form=None, link_form=None, status=200):
 
 @bp.route("/users/<username>")
 @allow(*ADMIN)
+@work.page()
 def user(username: str):
     return _user_page(accounts.user_named(db.session, username))
 
 
 @bp.route("/users/<username>/password", methods=["POST"])
 @allow(*ADMIN)
+@work.page(writes=True)
 def reset_password(username: str):
     account = accounts.user_named(db.session, username)
     form = PasswordForm()
@@ -153,7 +155,6 @@ def reset_password(username: str):
             hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"),
         )
         accounts.revoke_all(db.session, account, now())
-        db.session.commit()
         flash(f"New password set for {account.username}. Their API tokens were revoked.", "success")
         return redirect(url_for("admin.user", username=account.username))
     return _user_page(account, password_form=form, status=400)
@@ -161,16 +162,16 @@ def reset_password(username: str):
 
 @bp.route("/users/<username>/<any(deactivate, activate):change>", methods=["POST"])
 @allow(*ADMIN)
+@work.page(writes=True)
 def set_active(username: str, change: str):
     account = accounts.user_named(db.session, username)
     if FlaskForm().validate_on_submit():
         try:
             accounts.set_active(db.session, me(), account, change == "activate", now())
         except DomainError as refused:
-            db.session.rollback()
+            work.refuse(refused)
             flash(refused.message, "error")
         else:
-            db.session.commit()
             flash(
                 f"{account.username} is {'active again' if account.active else 'deactivated'}.",
                 "success",
@@ -180,6 +181,7 @@ def set_active(username: str, change: str):
 
 @bp.route("/users/<username>/link", methods=["POST"])
 @allow(*ADMIN)
+@work.page(writes=True)
 def link(username: str):
     account = accounts.user_named(db.session, username)
     form = LinkForm()
@@ -200,7 +202,6 @@ def link(username: str):
                 },
             )
         else:
-            db.session.commit()
             flash(f"{account.username} is linked to {infant.full_name}.", "success")
             return redirect(url_for("admin.user", username=account.username))
     return _user_page(accounts.user_named(db.session, username), link_form=form, status=400)
@@ -208,22 +209,23 @@ def link(username: str):
 
 @bp.route("/users/<username>/unlink/<mrn>", methods=["POST"])
 @allow(*ADMIN)
+@work.page(writes=True)
 def unlink(username: str, mrn: str):
     account = accounts.user_named(db.session, username)
     if FlaskForm().validate_on_submit():
         try:
             accounts.unlink_parent(db.session, account, infant_for(db.session, me(), mrn))
         except DomainError as refused:
-            db.session.rollback()
+            work.refuse(refused)
             flash(refused.message, "error")
         else:
-            db.session.commit()
             flash(f"{account.username} is no longer linked to MRN {mrn}.", "success")
     return redirect(url_for("admin.user", username=account.username))
 
 
 @bp.route("/locations", methods=["GET", "POST"])
 @allow(*ADMIN)
+@work.page(writes=("POST",))
 def locations():
     form = LocationForm()
     if form.validate_on_submit():
@@ -253,7 +255,6 @@ def locations():
                     },
                 )
             else:
-                db.session.commit()
                 flash(
                     f"Added {place.path} ({place.code}). Print its barcode label below.", "success"
                 )
@@ -263,52 +264,25 @@ def locations():
     ), (400 if form.errors or form.form_errors else 200)
 
 
-def location_barcode_svg(code: str) -> bytes:
-    """The location's code as a Code 128 barcode, in SVG, with the code printed beneath."""
-    import barcode
-    from barcode.writer import SVGWriter
-
-    out = io.BytesIO()
-    barcode.get("code128", code, writer=SVGWriter()).write(
-        out,
-        options={
-            "module_width": 0.33,
-            "module_height": 18,
-            "quiet_zone": 6.5,
-            "font_size": 12,
-            "text_distance": 5,
-            "compress": False,
-        },
-    )
-    return out.getvalue()
-
-
-def _printable_code(code: str) -> bool:
-    # Code 128 encodes printable ASCII only.
-    return all(32 <= ord(ch) < 127 for ch in code)
-
-
 @bp.route("/locations/<code>/barcode.svg")
 @allow(*ADMIN)
+@work.page()
 def location_barcode(code: str):
     place = get_location(db.session, code)
-    if not _printable_code(place.code):
-        abort(
-            409,
-            f"The code {place.code!r} has characters a Code 128 barcode cannot hold. "
-            "Create the location again with letters, digits and dashes only.",
-        )
     return file_response(
-        location_barcode_svg(place.code), "image/svg+xml", f"location-{place.code}.svg"
+        printouts.location_barcode_svg(place), "image/svg+xml", f"location-{place.code}.svg"
     )
 
 
 @bp.route("/locations/<code>/label")
 @allow(*ADMIN)
+@work.page()
 def location_label(code: str):
     place = get_location(db.session, code)
     return render_template(
-        "admin/location_label.html", place=place, drawable=_printable_code(place.code)
+        "admin/location_label.html",
+        place=place,
+        drawable=printouts.location_barcode_drawable(place),
     )
 
 
@@ -318,6 +292,7 @@ def _sentence(text: str) -> str:
 
 @bp.route("/policy")
 @allow(*ADMIN)
+@work.page()
 def policy_page():
     rules = policy()
     limits = [

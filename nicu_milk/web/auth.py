@@ -19,10 +19,11 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from ..errors import TooManyAttempts, keep_refused
+from ..errors import TooManyAttempts
 from ..extensions import db
 from ..runtime import now, sign_in_attempt, sign_in_limits
 from ..services import accounts, signin
+from . import work
 from .forms import add_error, printable
 
 bp = Blueprint("auth", __name__)
@@ -79,6 +80,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/")
+@work.page()
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
@@ -86,6 +88,7 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@work.page(writes=("POST",))
 def login():
     target = _safe_next(request.args.get("next"))
     if current_user.is_authenticated and request.method == "GET":
@@ -100,7 +103,7 @@ def login():
                 sign_in_limits(),
             )
         except (signin.WrongPassword, TooManyAttempts) as refused:
-            keep_refused(db.session, refused)
+            work.refuse(refused)
             add_error(
                 form,
                 refused.message
@@ -117,7 +120,6 @@ def login():
         session.clear()
         login_user(user)
         session["seen_at"] = now().timestamp()
-        db.session.commit()
         return redirect(target or url_for(START_PAGES.get(user.role, "auth.home")))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -125,10 +127,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 @login_required
+@work.page(writes=True)
 def logout():
     # Signing out ends every copy of this session, not only the cookie in this browser.
     accounts.end_sessions(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

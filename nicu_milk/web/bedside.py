@@ -32,6 +32,7 @@ from ..runtime import sign_in_attempt, sign_in_limits, unit
 from ..services import feeding
 from ..services.families import infant_by_wristband
 from ..services.storage import find_container, get_location
+from . import work
 from .access import STAFF, allow, me
 from .display import from_local, ml
 from .forms import LocalTimeField, VolumeField, not_in_future, printable, show_domain_error
@@ -188,13 +189,13 @@ def _witness(page: Page) -> feeding.Witness | None:
         return None
     if typed != stored.get("codes"):
         session[WITNESS_KEY] = {**stored, "codes": typed}
-    user = db.session.get(User, stored.get("user_id"))
-    if user is None or not user.active or not user.is_staff:
+    witness = feeding.witness_by_id(db.session, stored.get("user_id"))
+    if witness is None:
         session.pop(WITNESS_KEY, None)
         return None
-    page.witness = user
+    page.witness = witness.user
     page.typed_codes = typed
-    return feeding.Witness(user)
+    return witness
 
 
 def _resolve(page: Page, *, record: bool) -> None:
@@ -253,6 +254,7 @@ def _render(
 
 @bp.route("/scan", methods=["GET"])
 @allow(*STAFF)
+@work.page()
 def scan():
     session.pop(WITNESS_KEY, None)
     return _render(Page())
@@ -260,6 +262,7 @@ def scan():
 
 @bp.route("/scan", methods=["POST"])
 @allow(*STAFF)
+@work.page(writes=True)
 def scan_post():
     page = _pair_from(request.form)
     raw = request.form.get("scan", "")
@@ -271,7 +274,6 @@ def scan_post():
             "invisible characters). Scan the wristband or the bottle again.",
         )
         _resolve(page, record=False)
-        db.session.commit()
         return _render(page, status=400)
     changed = False
     if not text:
@@ -287,12 +289,12 @@ def scan_post():
     # Only a new scan is a new attempt; showing the same pair again records nothing.
     _resolve(page, record=changed)
     page.sound = changed or page.problem is not None
-    db.session.commit()
     return _render(page)
 
 
 @bp.route("/scan/typed", methods=["POST"])
 @allow(*STAFF)
+@work.page(writes=True)
 def typed():
     page = _pair_from(request.form)
     form = TypedForm()
@@ -337,12 +339,12 @@ def typed():
         session[WITNESS_KEY] = {"user_id": witness.user.id, "codes": [*kept, code]}
     _resolve(page, record=placed)
     page.sound = True
-    db.session.commit()
     return _render(page)
 
 
 @bp.route("/scan/feed", methods=["POST"])
 @allow(*STAFF)
+@work.page(writes=True)
 def feed():
     page = _pair_from(request.form)
     form = FeedForm()
@@ -350,19 +352,14 @@ def feed():
         page.notice = "Scan the baby's wristband and the bottle before recording a feed."
         _resolve(page, record=False)
         return _render(page, status=400)
-    acknowledged = set(request.form.getlist("acknowledge"))
     _resolve(page, record=False)
-    if not form.validate():
-        if page.verdict.outcome == "stop":
-            # Still an attempt to feed milk that must not be given: a near miss.
-            _resolve(page, record=True)
-            db.session.commit()
-            page.sound = True
-            return _render(page, feed_form=form, status=409)
+    valid = form.validate()
+    if not valid and page.verdict.outcome != "stop":
         return _render(page, feed_form=form, status=400)
-    # Only warnings the nurse has seen and ticked count as acknowledged; a refused feed is
-    # recorded as a near miss by the service, like the API's.
-    all_ticked = all(r.code in acknowledged for r in page.verdict.warnings)
+    # The service decides: it checks again under the bottle's lock and gives the feed only
+    # if every warning it finds was ticked here. A refused feed is kept as a near miss, even
+    # when the form had a mistake too (it is still an attempt to feed milk that must not be
+    # given).
     witness = feeding.Witness(page.witness) if page.witness else None
     try:
         outcome = feeding.feed(
@@ -371,9 +368,9 @@ def feed():
             me(),
             page.infant_code,
             page.container_code,
-            form.volume_ml.data,
-            acknowledge_warnings=all_ticked,
-            at=from_local(form.fed_at.data),
+            form.volume_ml.data if valid else None,
+            acknowledged=frozenset(request.form.getlist("acknowledge")),
+            at=from_local(form.fed_at.data) if valid else None,
             finished=form.finished.data,
             witness=witness,
         )
@@ -382,6 +379,8 @@ def feed():
             form,
             refused,
             {
+                "VOLUME_REQUIRED": "volume_ml",
+                "INVALID_VOLUME": "volume_ml",
                 "VOLUME_EXCEEDS_REMAINING": "volume_ml",
                 "FUTURE_TIME": "fed_at",
                 "TIME_BEFORE_PREVIOUS_EVENT": "fed_at",
@@ -389,12 +388,7 @@ def feed():
         )
         _resolve(page, record=False)
         return _render(page, feed_form=form, status=400)
-    unseen = [r for r in outcome.scan.verdict.warnings if r.code not in acknowledged]
-    if outcome.refused or unseen:
-        if outcome.refused:
-            db.session.commit()  # the refused attempt is a near miss
-        else:
-            db.session.rollback()  # a warning that appeared since the scan was never ticked
+    if outcome.refused:
         page.infant, page.container = outcome.scan.infant, outcome.scan.container
         page.verdict = outcome.scan.verdict
         if page.verdict.outcome == "warn":
@@ -403,14 +397,14 @@ def feed():
                 "the feed. Nothing was fed."
             )
             return _render(page, feed_form=form, status=409)
-        form.form_errors = ["Nothing was fed: the check now says stop."]
+        if valid:
+            form.form_errors = ["Nothing was fed: the check now says stop."]
         page.sound = True
         return _render(page, feed_form=form, status=409)
     given = outcome.feed
-    left = given.container.remaining_ml
-    db.session.commit()
     session.pop(WITNESS_KEY, None)
     finished = given.container.state == "consumed"
+    left = given.container.remaining_ml
     flash(
         f"Feed recorded: {ml(given.volume_ml)} from {given.container.code} to "
         f"{page.infant.full_name} (MRN {page.infant.mrn}). "

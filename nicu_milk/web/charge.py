@@ -17,6 +17,7 @@ from ..runtime import now, policy, unit, zone
 from ..services import families, reports
 from ..services import storage as ledger
 from ..services.common import infant_for
+from . import work
 from .access import STAFF, allow, me, pdf, printouts
 from .display import from_local, local_input
 from .forms import LocalTimeField, VolumeField, add_error, code_field, show_domain_error, text_field
@@ -65,6 +66,7 @@ def shift_start(moment: dt.datetime) -> dt.datetime:
 
 @bp.route("/")
 @allow(*STAFF)
+@work.page()
 def dashboard():
     hours, hours_error = _within_hours()
     moment = now()
@@ -89,6 +91,7 @@ def dashboard():
 
 @bp.route("/expiry.pdf")
 @allow(*STAFF)
+@work.page()
 def expiry_pdf():
     hours, _ = _within_hours()
     return pdf(
@@ -99,6 +102,7 @@ def expiry_pdf():
 
 @bp.route("/inventory.pdf")
 @allow(*STAFF)
+@work.page()
 def inventory_pdf():
     return pdf(
         printouts().inventory_report_pdf(db.session, unit()),
@@ -125,6 +129,7 @@ def _near_miss_window(form: NearMissFilter) -> tuple[dt.datetime, dt.datetime | 
 
 @bp.route("/near-misses")
 @allow(*STAFF)
+@work.page()
 def near_misses():
     form = NearMissFilter(request.args)
     form.validate()
@@ -139,6 +144,7 @@ def near_misses():
 
 @bp.route("/near-misses.pdf")
 @allow(*STAFF)
+@work.page()
 def near_misses_pdf():
     form = NearMissFilter(request.args)
     form.validate()
@@ -158,6 +164,7 @@ class DischargeReasonForm(FlaskForm):
 
 @bp.route("/discharge/<mrn>", methods=["GET", "POST"])
 @allow(*STAFF)
+@work.page(writes=("POST",))
 def discharge(mrn: str):
     infant = infant_for(db.session, me(), mrn)
     if request.method == "POST":
@@ -166,10 +173,9 @@ def discharge(mrn: str):
             try:
                 families.discharge(db.session, infant, now())
             except DomainError as refused:
-                db.session.rollback()
+                work.refuse(refused)
                 flash(refused.message, "error")
             else:
-                db.session.commit()
                 flash(
                     f"{infant.full_name} is discharged. Send the milk below home with the "
                     "family, or discard it.",
@@ -185,6 +191,7 @@ def discharge(mrn: str):
 
 @bp.route("/discharge/<mrn>/<code>/<action>", methods=["POST"])
 @allow(*STAFF)
+@work.page(writes=True)
 def discharge_container(mrn: str, code: str, action: str):
     infant = infant_for(db.session, me(), mrn)
     form = DischargeReasonForm() if action == "discard" else FlaskForm()
@@ -207,16 +214,16 @@ def discharge_container(mrn: str, code: str, action: str):
             ledger.discard(db.session, unit(), me(), container, form.reason.data)
             message = f"{container.code} is recorded as discarded."
     except DomainError as refused:
-        db.session.rollback()
+        work.refuse(refused)
         flash(refused.message, "error")
     else:
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for("charge.discharge", mrn=infant.mrn))
 
 
 @bp.route("/discharge/<mrn>.pdf")
 @allow(*STAFF)
+@work.page()
 def discharge_pdf(mrn: str):
     infant = infant_for(db.session, me(), mrn)
     return pdf(printouts().discharge_pdf(db.session, unit(), infant), f"discharge-{infant.mrn}.pdf")
@@ -260,6 +267,7 @@ ADMIT_ERRORS = {
 
 @bp.route("/babies", methods=["GET", "POST"])
 @allow(*STAFF)
+@work.page(writes=("POST",))
 def babies():
     form = AdmitForm()
     if form.validate_on_submit():
@@ -281,7 +289,6 @@ def babies():
         except DomainError as refused:
             show_domain_error(form, refused, ADMIT_ERRORS)
         else:
-            db.session.commit()
             flash(
                 f"{infant.full_name} (MRN {infant.mrn}) is admitted."
                 + (" NAME ALERT: a similar name is in the unit." if infant.name_alert else ""),
@@ -306,6 +313,7 @@ class MotherHoldForm(FlaskForm):
 
 @bp.route("/babies/<mrn>/mother/<any(hold, release):change>", methods=["POST"])
 @allow(*STAFF)
+@work.page(writes=True)
 def mother_hold(mrn: str, change: str):
     """Hold all of the mother's milk, for every sibling, or lift that hold."""
     infant = infant_for(db.session, me(), mrn)
@@ -318,10 +326,9 @@ def mother_hold(mrn: str, change: str):
         else:
             count = families.release_mother(db.session, infant.mother, me(), now())
     except DomainError as refused:
-        db.session.rollback()
+        work.refuse(refused)
         flash(refused.message, "error")
     else:
-        db.session.commit()
         flash(
             f"All of {infant.mother.first_name} {infant.mother.last_name}'s milk is "
             + ("on hold" if change == "hold" else "released from the hold")
@@ -344,6 +351,7 @@ def _baby_page(infant: Infant, *, form=None, hold_form=None, status=200):
 
 @bp.route("/babies/<mrn>", methods=["GET", "POST"])
 @allow(*STAFF)
+@work.page(writes=("POST",))
 def baby(mrn: str):
     infant: Infant = infant_for(db.session, me(), mrn)
     if request.method == "GET":
@@ -356,7 +364,6 @@ def baby(mrn: str):
             daily_volume_ml=form.daily_volume_ml.data,
             clear_daily_volume=form.daily_volume_ml.data is None,
         )
-        db.session.commit()
         flash(f"Saved for {infant.full_name}.", "success")
         return redirect(url_for("charge.baby", mrn=infant.mrn))
     return _baby_page(infant, form=form, status=400)

@@ -17,6 +17,7 @@ from ..runtime import now, unit
 from ..services import families, receiving
 from ..services import storage as ledger
 from ..services.common import infant_for
+from . import work
 from .access import allow, me, pdf, printouts
 from .display import SOON_HOURS, from_local
 from .forms import (
@@ -41,6 +42,7 @@ def _my_baby(mrn: str) -> Infant:
 
 @bp.route("/")
 @allow(*PARENT)
+@work.page()
 def index():
     horizon = now() + dt.timedelta(hours=EXPIRING_HOURS)
     babies = [
@@ -57,6 +59,7 @@ def index():
 
 @bp.route("/<mrn>")
 @allow(*PARENT)
+@work.page()
 def baby(mrn: str):
     infant = _my_baby(mrn)
     stock = ledger.stock_of(db.session, infant)
@@ -93,6 +96,7 @@ class DropOffForm(FlaskForm):
 
 @bp.route("/<mrn>/drop-off", methods=["GET", "POST"])
 @allow(*PARENT)
+@work.page(writes=("POST",))
 def drop_off(mrn: str):
     infant = _my_baby(mrn)
     form = DropOffForm()
@@ -138,7 +142,6 @@ def drop_off(mrn: str):
                 show_domain_error(form, refused, {})
                 made = []
             else:
-                db.session.commit()
                 return render_template("family/dropped_off.html", infant=infant, made=made)
     return render_template("family/drop_off.html", infant=infant, form=form), (
         400 if request.method == "POST" else 200
@@ -166,6 +169,7 @@ class LabelSheetForm(FlaskForm):
 
 @bp.route("/<mrn>/labels", methods=["GET", "POST"])
 @allow(*PARENT)
+@work.page(writes=("POST",))
 def label_sheet(mrn: str):
     infant = _my_baby(mrn)
     form = LabelSheetForm()
@@ -175,7 +179,6 @@ def label_sheet(mrn: str):
         except DomainError as refused:
             show_domain_error(form, refused, {})
         else:
-            db.session.commit()
             return render_template("family/labels_ready.html", infant=infant, made=made)
     return render_template("family/labels.html", infant=infant, form=form), (
         400 if form.errors or form.form_errors else 200
@@ -184,6 +187,8 @@ def label_sheet(mrn: str):
 
 @bp.route("/<mrn>/labels.pdf")
 @allow(*PARENT)
+# Printing the sheet is recorded on each container.
+@work.page(writes=True)
 def labels_pdf(mrn: str):
     infant = _my_baby(mrn)
     wanted = [code.strip() for code in request.args.get("codes", "").split(",") if code.strip()]
@@ -205,6 +210,7 @@ def labels_pdf(mrn: str):
 
 @bp.route("/<mrn>/take-home")
 @allow(*PARENT)
+@work.page()
 def take_home(mrn: str):
     infant = _my_baby(mrn)
     listed = [item for item in families.discharge_list(db.session, infant, now()) if not item.donor]
@@ -218,6 +224,7 @@ def take_home(mrn: str):
 
 @bp.route("/<mrn>/take-home.pdf")
 @allow(*PARENT)
+@work.page()
 def take_home_pdf(mrn: str):
     infant = _my_baby(mrn)
     return pdf(printouts().discharge_pdf(db.session, unit(), infant), f"take-home-{infant.mrn}.pdf")
@@ -225,6 +232,7 @@ def take_home_pdf(mrn: str):
 
 @bp.route("/<mrn>/reprint")
 @allow(*PARENT)
+@work.page()
 def reprint(mrn: str):
     """Print again the labels of a drop-off waiting for the nurse."""
     infant = _my_baby(mrn)

@@ -16,13 +16,14 @@ from wtforms import DecimalField, Field, FieldList, Form, FormField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from ..errors import DomainError, NotFound, keep_refused
+from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..identifiers import identifier_problem
 from ..models import StorageLocation
 from ..runtime import now, zone
 from ..services.common import FUTURE_TOLERANCE
 from ..services.storage import get_location, location_choices
+from . import work
 from .display import from_local, when
 
 try:  # WTForms 3.3 deprecates (value, label) tuples for choices
@@ -248,8 +249,11 @@ def on_units_clock(message: str) -> str:
 
 
 def show_domain_error(form: Form, error: DomainError, fields: dict[str, str]) -> None:
-    """A refusal from a service, beside the field named for its code (else at the top)."""
-    keep_refused(db.session, error)
+    """A refusal from a service, beside the field named for its code (else at the top).
+
+    The request's work is undone at once (work.refuse), so that the form is shown again over
+    the records as they were."""
+    work.refuse(error)
     add_error(form, on_units_clock(error.message), fields.get(error.code))
 
 

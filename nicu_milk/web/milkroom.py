@@ -30,6 +30,7 @@ from ..services import families, receiving
 from ..services import storage as ledger
 from ..services.common import infant_for
 from ..services.storage import get_location
+from . import work
 from .access import STAFF, allow, me, pdf, printouts
 from .display import from_local, local_input
 from .forms import (
@@ -167,6 +168,7 @@ ACTION_FORMS = {
 
 @bp.route("/")
 @allow(*STAFF)
+@work.page()
 def index():
     """One scan box for the milk room: a label, a location or a wristband each go where they fit."""
     scanned = request.args.get("scan", "").strip()
@@ -199,9 +201,7 @@ def _where_to(scanned: str) -> str | None:
         return url_for("milkroom.location", code=get_location(db.session, scanned).code)
     except NotFound:
         pass
-    infant = families.infant_by_wristband(db.session, scanned)
-    if infant is None:
-        infant = db.session.scalars(db.select(Infant).where(Infant.mrn == scanned)).first()
+    infant = families.infant_by_wristband_or_mrn(db.session, scanned)
     if infant is not None:
         return url_for("milkroom.where", q=infant.mrn)
     return None
@@ -229,6 +229,7 @@ def _infant(form: NewContainerForm) -> Infant | None:
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(*STAFF)
+@work.page(writes=("POST",))
 def new_container():
     form = NewContainerForm()
     if form.is_submitted():
@@ -279,7 +280,6 @@ def new_container():
                     },
                 )
             else:
-                db.session.commit()
                 flash(
                     f"Received {container.code} for {infant.full_name}. Print its label now.",
                     "success",
@@ -298,6 +298,7 @@ def _container(code: str, *, lock: bool = False) -> Container:
 
 @bp.route("/receive/<code>", methods=["GET", "POST"])
 @allow(*STAFF)
+@work.page(writes=("POST",))
 def receive(code: str):
     container = _container(code, lock=request.method == "POST")
     if container.state != "reserved":
@@ -339,7 +340,6 @@ def receive(code: str):
                 )
                 container = _container(code)
             else:
-                db.session.commit()
                 flash(
                     f"Received {container.code} for {container.infant.full_name}. "
                     "Print its label now.",
@@ -410,12 +410,14 @@ def _container_page(container: Container, forms: dict, active: str | None = None
 
 @bp.route("/c/<code>")
 @allow(*STAFF)
+@work.page()
 def container(code: str):
     return _container_page(_container(code), _action_forms())
 
 
 @bp.route("/c/<code>/<action>", methods=["POST"])
 @allow(*STAFF)
+@work.page(writes=True)
 def act(code: str, action: str):
     if action not in ACTION_FORMS:
         abort(404, "There is no such action for a container.")
@@ -431,10 +433,8 @@ def act(code: str, action: str):
             show_domain_error(form, refused, _error_fields(action))
         else:
             if target is not None:
-                db.session.commit()
                 flash(message, "success")
                 return redirect(url_for("milkroom.container", code=target, step=step))
-            db.session.rollback()
         container = _container(code)
     return _container_page(container, _action_forms(action, form), active=action, status=400)
 
@@ -588,16 +588,16 @@ def _scanned_codes(form: CombineForm, this_code: str) -> list[str] | None:
 
 @bp.route("/c/<code>/send-label", methods=["POST"])
 @allow(*STAFF)
+@work.page(writes=True)
 def send_label(code: str):
     """Print on the unit's Zebra label printer; if it does not answer, the PDF is still there."""
     container = _container(code)
     try:
         where, layout = printouts().send_label(db.session, unit(), me(), container)
     except DomainError as refused:
-        db.session.rollback()
+        work.refuse(refused)
         flash(refused.message, "error")
     else:
-        db.session.commit()
         flash(f"The label for {container.code} went to the label printer ({where}).", "success")
         if layout.name != unit().label_stock:
             flash(
@@ -609,6 +609,8 @@ def send_label(code: str):
 
 @bp.route("/c/<code>/label.pdf")
 @allow(*STAFF)
+# Printing the label is recorded on the container.
+@work.page(writes=True)
 def label(code: str):
     container = _container(code)
     content = printouts().container_label_pdf(
@@ -622,6 +624,7 @@ def label(code: str):
 
 @bp.route("/where")
 @allow(*STAFF)
+@work.page()
 def where():
     query = request.args.get("q", "").strip()[:100]
     babies = families.search_infants(db.session, query) if query else []
@@ -631,12 +634,14 @@ def where():
 
 @bp.route("/locations")
 @allow(*STAFF)
+@work.page()
 def locations():
     return render_template("milkroom/locations.html", units=ledger.storage_units(db.session, now()))
 
 
 @bp.route("/locations/<code>")
 @allow(*STAFF)
+@work.page()
 def location(code: str):
     place: StorageLocation = get_location(db.session, code)
     return render_template(

@@ -306,7 +306,7 @@ def crowd() -> dict[str, str]:
         wristband("INF901"),
         fed.code,
         Decimal(10),
-        acknowledge_warnings=True,
+        acknowledged=feeding.EVERY_WARNING,
         finished=False,
         at=None,
         witness=None,

@@ -78,6 +78,31 @@ def test_a_sibling_is_a_warning_to_acknowledge(as_user, unit):
     assert db.session.scalars(select(Feed.acknowledged)).one() == ["SIBLING"]
 
 
+def test_ticking_another_warning_feeds_nothing_and_is_kept_as_a_feed(as_user, unit):
+    """The service compares the ticks with the warnings it finds itself: a tick on a warning
+    not shown (a stale page, a forged form) acknowledges nothing."""
+    twin = unit.receive("INF201")
+    nurse = as_user("nina")
+    refused = feed(nurse, ("INF200", twin), acknowledge="EXPIRES_SOON")
+    assert refused.status_code == 409
+    assert verdict_of(refused) == ("warn", ["SIBLING"])
+    assert "Tick each warning" in refused.get_data(as_text=True)
+    assert db.session.scalars(select(Feed)).all() == []
+    attempts = db.session.scalars(select(CheckAttempt)).all()
+    assert [(a.action, a.verdict) for a in attempts] == [("feed", "warn")]
+
+
+def test_a_stop_with_the_volume_left_empty_is_a_feed_near_miss(as_user, unit):
+    other = unit.receive("INF300")
+    nurse = as_user("nina")
+    answer = feed(nurse, ("INF100", other), volume="")
+    assert answer.status_code == 409
+    assert verdict_of(answer) == ("stop", ["WRONG_INFANT"])
+    attempts = db.session.scalars(select(CheckAttempt)).all()
+    assert [(a.action, a.verdict) for a in attempts] == [("feed", "stop")]
+    assert db.session.scalars(select(Feed)).all() == []
+
+
 def test_a_new_baby_starts_a_new_pair(as_user, unit):
     code = unit.receive("INF100")
     nurse = as_user("nina")
