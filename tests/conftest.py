@@ -131,14 +131,16 @@ def make_user(username: str, role: str, infants: tuple[str, ...] = ()) -> None:
 class Api:
     """The test client, signed in as one user through the real token endpoint."""
 
-    def __init__(self, client, username: str):
+    def __init__(self, client, username: str, token: str | None = None):
         self.client = client
         self.username = username
-        answer = client.post(
-            "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
-        )
-        assert answer.status_code == 200, answer.get_json()
-        self.token = answer.get_json()["token"]
+        if token is None:
+            answer = client.post(
+                "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
+            )
+            assert answer.status_code == 200, answer.get_json()
+            token = answer.get_json()["token"]
+        self.token = token
 
     def _headers(self, extra=None):
         return {"Authorization": f"Bearer {self.token}", **(extra or {})}

@@ -20,6 +20,8 @@ from nicu_milk.api.responses import ErrorOut, FeedRefused
 from nicu_milk.api.routes_openapi import ALWAYS_POSSIBLE
 from nicu_milk.extensions import db
 from nicu_milk.models import SignInAttempt
+from nicu_milk.runtime import now, zone
+from nicu_milk.services import accounts, families, storage
 from tests.conftest import PASSWORD, TABLES_IN_DELETE_ORDER, Api, make_user
 
 UTC = dt.UTC
@@ -206,6 +208,19 @@ def failed_sign_ins() -> list[tuple[str, str, str]]:
 # --- fixtures ------------------------------------------------------------------------------------
 
 
+# The fixtures below set the unit up through the services, as a script would: the API's own
+# routes for accounts, places and admissions are tested where they are the subject, and every
+# other test starts from the same records without a dozen requests first.
+
+
+def signed_in(client, username: str) -> CheckedApi:
+    """A client holding a token issued to `username`, as POST /auth/token would issue it."""
+    user = accounts.user_named(db.session, username)
+    token = accounts.issue_token(db.session, user, now(), current_app.config["TOKEN_HOURS"])
+    db.session.commit()
+    return CheckedApi(client, username, token)
+
+
 @pytest.fixture
 def staff(app, client):
     """Clients signed in as each staff role (answers checked against the API description)."""
@@ -217,50 +232,51 @@ def staff(app, client):
     ):
         make_user(username, role)
     return {
-        "admin": CheckedApi(client, "ada"),
-        "charge_nurse": CheckedApi(client, "cara"),
-        "nurse": CheckedApi(client, "nina"),
-        "nurse2": CheckedApi(client, "noor"),
+        "admin": signed_in(client, "ada"),
+        "charge_nurse": signed_in(client, "cara"),
+        "nurse": signed_in(client, "nina"),
+        "nurse2": signed_in(client, "noor"),
     }
 
 
 @pytest.fixture
 def unit(app, client, staff):
-    admin, nurse = staff["admin"], staff["nurse"]
-    for body in (
-        {"code": "FR1", "name": "Milk fridge 1", "kind": "refrigerator"},
-        {"code": "FR1-S1", "name": "Shelf 1", "parent_code": "FR1"},
-        {"code": "FZ1", "name": "Freezer 1", "kind": "freezer"},
-        {"code": "FZ1-S1", "name": "Shelf 1", "parent_code": "FZ1"},
-        {"code": "DF1", "name": "Deep freezer", "kind": "deep_freezer"},
-        {"code": "BED3", "name": "Bedside 3", "kind": "room"},
+    for code, name, kind, parent in (
+        ("FR1", "Milk fridge 1", "refrigerator", None),
+        ("FR1-S1", "Shelf 1", None, "FR1"),
+        ("FZ1", "Freezer 1", "freezer", None),
+        ("FZ1-S1", "Shelf 1", None, "FZ1"),
+        ("DF1", "Deep freezer", "deep_freezer", None),
+        ("BED3", "Bedside 3", "room", None),
     ):
-        answer = admin.post("/locations", body)
-        assert answer.status_code == 201, answer.get_json()
+        storage.create_location(db.session, code, name, kind, parent)
     babies = (
         ("INF100", "Ava", "Nguyen", "MOM100", "Linh", "Nguyen", False),
         ("INF200", "Leo", "Okafor", "MOM200", "Ada", "Okafor", True),
         ("INF201", "Mia", "Okafor", "MOM200", "Ada", "Okafor", True),
     )
     for mrn, first, last, mother, mother_first, mother_last, consent in babies:
-        answer = nurse.post(
-            "/infants",
-            {
-                "mrn": mrn,
-                "first_name": first,
-                "last_name": last,
-                "date_of_birth": "2026-11-20",
-                "mother": {"mrn": mother, "first_name": mother_first, "last_name": mother_last},
-                "donor_milk_consent": consent,
-            },
+        families.admit_infant(
+            db.session,
+            mrn=mrn,
+            first_name=first,
+            last_name=last,
+            date_of_birth=dt.date(2026, 11, 20),
+            mother_mrn=mother,
+            mother_first_name=mother_first,
+            mother_last_name=mother_last,
+            donor_milk_consent=consent,
+            wristband_code=None,
+            daily_volume_ml=None,
+            today=now().astimezone(zone()).date(),
         )
-        assert answer.status_code == 201, answer.get_json()
+    db.session.commit()
     make_user("linh", "parent", ("INF100",))
     make_user("ada.okafor", "parent", ("INF200", "INF201"))
     return {
         **staff,
-        "parent": CheckedApi(client, "linh"),
-        "twins_parent": CheckedApi(client, "ada.okafor"),
+        "parent": signed_in(client, "linh"),
+        "twins_parent": signed_in(client, "ada.okafor"),
     }
 
 
