@@ -248,8 +248,8 @@ def feed(
     `acknowledged` codes (the nurse ticked each one shown). Advice needs no acknowledging.
 
     The check is made again here, under the bottle's lock, so a warning that appeared since
-    the nurse looked (the bottle now expires soon) refuses the feed too. A refused feed is a
-    near miss (action "feed") and feeds nothing; so is a warn that was acknowledged and fed.
+    the nurse looked (the bottle now expires soon) refuses the feed too. A refused feed feeds
+    nothing and is kept as a near miss (action "feed"); a warn is kept as one even when fed.
     The volume is checked only when milk would be given: a refused attempt needs none.
     """
     require_staff(user)
