@@ -128,10 +128,8 @@ def _load_layouts(app: Flask) -> dict:
 
 
 def _register_web(app: Flask) -> None:
-    try:
-        from .web import register
-    except ImportError:
-        return
+    from .web import register
+
     register(app)
 
 

@@ -18,6 +18,7 @@ from .policy import describe_policy
 from .runtime import policy, unit
 from .services import accounts, backups
 from .services.containers import recompute
+from .vocabulary import ROLES
 
 
 def register_commands(app: Flask) -> None:
@@ -58,9 +59,7 @@ def refresh_expiries() -> int:
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option(
-    "--role", required=True, type=click.Choice(["admin", "charge_nurse", "nurse", "parent"])
-)
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
 @click.option(
     "--infant",

@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 # Full names at most this many edits apart are flagged (domain.md: within an edit distance of 2).
 EDIT_DISTANCE = 2
@@ -84,7 +84,3 @@ def alerted(names: Sequence[tuple[str, str]]) -> set[int]:
             if similar(first_a, last_a, first_b, last_b):
                 flagged.update((i, j))
     return flagged
-
-
-def any_similar(name: tuple[str, str], others: Iterable[tuple[str, str]]) -> bool:
-    return any(similar(*name, *other) for other in others)

@@ -42,10 +42,6 @@ def unit() -> Unit:
     )
 
 
-def layouts() -> dict:
-    return current_app.extensions["nicu_milk"]["layouts"]
-
-
 def sign_in_attempt(username: str, channel: str, by_user=None) -> Attempt:
     """A password check made by this request: the name given, the client's address, now."""
     return Attempt(

@@ -98,11 +98,6 @@ def require_staff(user: User) -> None:
         raise Forbidden("FORBIDDEN", "Only unit staff may do this.")
 
 
-def require_role(user: User, *roles: str) -> None:
-    if user.role not in roles:
-        raise Forbidden("FORBIDDEN", f"This needs one of the roles: {', '.join(roles)}.")
-
-
 def parent_may_see(session: Session, user: User, infant_id: int) -> bool:
     return (
         session.execute(

@@ -20,15 +20,14 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ..errors import DomainError
 from ..extensions import db
-from ..models import LOCATION_KINDS, ROLES
 from ..policy import RULE_DESCRIPTIONS, policy_fingerprint
 from ..runtime import now, policy
 from ..security import file_response
 from ..services import accounts, pages
 from ..services.common import infant_for
 from ..services.locations import create_location, get_location
+from ..vocabulary import KIND_WORDS, LOCATION_KINDS, ROLE_WORDS, ROLES
 from .access import allow, me
-from .display import KIND_WORDS, ROLE_WORDS
 from .forms import add_error, choices, code_field, printable, show_domain_error, text_field
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -15,9 +15,9 @@ from ..extensions import db
 from ..models import Infant
 from ..runtime import now, policy, unit, zone
 from ..services import containers as ledger
-from ..services import families, pages, reports
+from ..services import families, pages, printouts, reports
 from ..services.common import infant_for
-from .access import STAFF, allow, me, pdf, printouts
+from .access import STAFF, allow, me, pdf
 from .display import from_local, local_input
 from .forms import LocalTimeField, VolumeField, add_error, code_field, show_domain_error, text_field
 
@@ -98,7 +98,7 @@ def dashboard():
 def expiry_pdf():
     hours, _ = _within_hours()
     return pdf(
-        printouts().expiry_report_pdf(db.session, unit(), hours),
+        printouts.expiry_report_pdf(db.session, unit(), hours),
         f"expiry-report-{local_input(now())[:10]}.pdf",
     )
 
@@ -107,7 +107,7 @@ def expiry_pdf():
 @allow(*STAFF)
 def inventory_pdf():
     return pdf(
-        printouts().inventory_report_pdf(db.session, unit()),
+        printouts.inventory_report_pdf(db.session, unit()),
         f"inventory-{local_input(now())[:10]}.pdf",
     )
 
@@ -150,7 +150,7 @@ def near_misses_pdf():
     form.validate()
     since, until = _near_miss_window(form)
     return pdf(
-        printouts().near_miss_report_pdf(db.session, unit(), since, until or now()),
+        printouts.near_miss_report_pdf(db.session, unit(), since, until or now()),
         "near-misses.pdf",
     )
 
@@ -225,7 +225,7 @@ def discharge_container(mrn: str, code: str, action: str):
 @allow(*STAFF)
 def discharge_pdf(mrn: str):
     infant = infant_for(db.session, me(), mrn)
-    return pdf(printouts().discharge_pdf(db.session, unit(), infant), f"discharge-{infant.mrn}.pdf")
+    return pdf(printouts.discharge_pdf(db.session, unit(), infant), f"discharge-{infant.mrn}.pdf")
 
 
 # --- babies ---------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def babies():
                 + (" NAME ALERT: a similar name is in the unit." if infant.name_alert else ""),
                 "warning" if infant.name_alert else "success",
             )
-            label_warning = printouts().admission_label_warning(
+            label_warning = printouts.admission_label_warning(
                 unit(), infant.first_name, infant.last_name, infant.mrn
             )
             if label_warning:

@@ -15,9 +15,9 @@ from ..extensions import db
 from ..models import Infant
 from ..runtime import now, unit
 from ..services import containers as ledger
-from ..services import families, pages
+from ..services import families, pages, printouts
 from ..services.common import infant_for
-from .access import allow, me, pdf, printouts
+from .access import allow, me, pdf
 from .display import SOON_HOURS, from_local
 from .forms import (
     LocalTimeField,
@@ -196,7 +196,7 @@ def labels_pdf(mrn: str):
             abort(404, f"No label {code[:20]!r} is on record for {infant.full_name}.")
         if container.infant_id != infant.id:
             abort(404, f"No label {code[:20]!r} is on record for {infant.full_name}.")
-    content = printouts().reserved_sheet_pdf(db.session, unit(), me(), infant, wanted)
+    content = printouts.reserved_sheet_pdf(db.session, unit(), me(), infant, wanted)
     return pdf(content, f"labels-{infant.mrn}.pdf")
 
 
@@ -220,7 +220,7 @@ def take_home(mrn: str):
 @allow(*PARENT)
 def take_home_pdf(mrn: str):
     infant = _my_baby(mrn)
-    return pdf(printouts().discharge_pdf(db.session, unit(), infant), f"take-home-{infant.mrn}.pdf")
+    return pdf(printouts.discharge_pdf(db.session, unit(), infant), f"take-home-{infant.mrn}.pdf")
 
 
 @bp.route("/<mrn>/reprint")

@@ -27,10 +27,11 @@ from ..extensions import db
 from ..models import Container, Infant, StorageLocation
 from ..runtime import now, unit
 from ..services import containers as ledger
-from ..services import pages
+from ..services import pages, printouts
 from ..services.common import infant_for
 from ..services.locations import get_location
-from .access import STAFF, allow, me, pdf, printouts
+from ..vocabulary import IN_INVENTORY
+from .access import STAFF, allow, me, pdf
 from .display import from_local, local_input
 from .forms import (
     LocalTimeField,
@@ -368,7 +369,7 @@ def _action_forms(active: str | None = None, filled=None) -> dict:
 
 def available_actions(container: Container) -> list[str]:
     """What can be done to the container in its state (the service refuses the rest anyway)."""
-    if container.state not in ("reserved", "fresh", "frozen", "thawed"):
+    if container.state not in IN_INVENTORY:
         return []
     hold = "release" if container.hold_reason else "hold"
     if container.state == "reserved":
@@ -592,7 +593,7 @@ def send_label(code: str):
     """Print on the unit's Zebra label printer; if it does not answer, the PDF is still there."""
     container = _container(code)
     try:
-        where, layout = printouts().send_label(db.session, unit(), me(), container)
+        where, layout = printouts.send_label(db.session, unit(), me(), container)
     except DomainError as refused:
         db.session.rollback()
         flash(refused.message, "error")
@@ -611,7 +612,7 @@ def send_label(code: str):
 @allow(*STAFF)
 def label(code: str):
     container = _container(code)
-    content = printouts().container_label_pdf(
+    content = printouts.container_label_pdf(
         db.session, unit(), me(), container, layout_name=request.args.get("layout") or None
     )
     return pdf(content, f"label-{container.code}.pdf")
