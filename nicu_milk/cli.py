@@ -15,7 +15,7 @@ from .errors import DomainError
 from .extensions import db
 from .models import ON_HAND, Container, Setting
 from .policy import describe_policy
-from .runtime import policy, unit
+from .runtime import policy, settings, unit
 from .services import accounts, backups
 from .services.containers import recompute
 from .vocabulary import ROLES
@@ -107,7 +107,7 @@ def demo_data(seed, reset):
     from .demo import NotADemo, load_demo, wipe
 
     if reset:
-        if current_app.config.get("PRODUCTION"):
+        if settings().production:
             raise click.ClickException("demo-data --reset is refused in production.")
         try:
             wipe(db.session)
@@ -132,7 +132,7 @@ def show_policy():
 def backup(path):
     """Copy the database to PATH, a new file, while the unit keeps working."""
     try:
-        made = backups.backup(db.engine, path, pg_bin=current_app.config.get("PG_BIN"))
+        made = backups.backup(db.engine, path, pg_bin=settings().pg_bin)
     except DomainError as refused:
         raise click.ClickException(refused.message) from None
     click.echo(f"Backed up {backups.where(db.engine)} to {made.describe()}")
@@ -149,7 +149,7 @@ def restore(path, force):
             db.engine,
             path,
             force=force,
-            pg_bin=current_app.config.get("PG_BIN"),
+            pg_bin=settings().pg_bin,
             announce=click.echo,
         )
     except DomainError as refused:

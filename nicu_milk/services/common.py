@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,9 @@ from sqlalchemy.orm import Session
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import Infant, User, parent_infants
 from ..policy import Policy
+
+if TYPE_CHECKING:
+    from config import Printer
 
 # Late documentation is normal; a time in the future is a typing mistake (api-v1.md: 5 minutes).
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -33,7 +37,8 @@ class Unit:
     wide_label_stock: str = "thermal-3x1.5-203dpi"
     sheet_stock: str = "sheet-letter-30"
     wide_sheet_stock: str = "sheet-letter-10"
-    printer: str | None = None
+    # The unit's Zebra printer (NICU_MILK_LABEL_PRINTER), parsed at start-up.
+    printer: Printer | None = None
 
     @property
     def zone(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField
 from wtforms.validators import InputRequired, Optional
@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Optional
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Infant
-from ..runtime import now, policy, unit, zone
+from ..runtime import now, policy, settings, unit, zone
 from ..services import containers as ledger
 from ..services import families, pages, printouts, reports
 from ..services.common import infant_for
@@ -25,8 +25,6 @@ bp = Blueprint("charge", __name__, url_prefix="/charge")
 
 DEFAULT_WITHIN_HOURS = 24.0
 MAX_WITHIN_HOURS = 24 * 31
-# Shift changes on the unit's clock; a unit with other hours sets SHIFT_CHANGES ("07:00,19:00").
-DEFAULT_SHIFT_CHANGES = "07:00,19:00"
 RECENT_NEAR_MISSES = 10
 
 
@@ -47,24 +45,14 @@ def _within_hours() -> tuple[float, str | None]:
     return hours, None
 
 
-def _shift_changes() -> list[dt.time]:
-    text = str(current_app.config.get("SHIFT_CHANGES") or DEFAULT_SHIFT_CHANGES)
-    times = []
-    for part in text.split(","):
-        try:
-            times.append(dt.time.fromisoformat(part.strip()))
-        except ValueError:
-            continue
-    return times or [dt.time(7), dt.time(19)]
-
-
 def shift_start(moment: dt.datetime) -> dt.datetime:
     """When the shift now running began: the latest shift change at or before `moment`."""
     local = moment.astimezone(zone())
     starts = [
         dt.datetime.combine(local.date() - dt.timedelta(days=back), change, tzinfo=zone())
         for back in (0, 1)
-        for change in _shift_changes()
+        # On the unit's clock: NICU_MILK_SHIFT_CHANGES, checked at start-up.
+        for change in settings().shift_changes
     ]
     return max(start for start in starts if start <= local).astimezone(dt.UTC)
 

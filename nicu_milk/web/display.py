@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import Flask, current_app
+from flask import Flask
 
 from .. import formatting
 from ..models import Container
 from ..policy import when_text
-from ..runtime import now, policy, zone
+from ..runtime import now, policy, settings, zone
 from ..services.containers import expiry_reason
 from ..services.reports import reason_title
 from ..vocabulary import IN_INVENTORY, KIND_WORDS, ROLE_WORDS, STATES
@@ -161,9 +161,9 @@ def install(app: Flask) -> None:
     @app.context_processor
     def unit_facts() -> dict:
         return {
-            "unit_name": current_app.config.get("UNIT_NAME", "Neonatal Intensive Care Unit"),
+            "unit_name": settings().unit_name,
             "zone_label": zone_label,
             "now_text": lambda: when(now()),
-            "idle_minutes": float(current_app.config.get("SESSION_IDLE_MINUTES", 15)),
+            "idle_minutes": settings().session_idle_minutes,
             "expires_soon_minutes": policy().expires_soon.total_seconds() / 60,
         }

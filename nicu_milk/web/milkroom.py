@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,7 +24,7 @@ from .. import codes
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Container, Infant, StorageLocation
-from ..runtime import now, unit
+from ..runtime import now, settings, unit
 from ..services import containers as ledger
 from ..services import pages, printouts
 from ..services.common import infant_for
@@ -405,7 +404,7 @@ def _container_page(container: Container, forms: dict, active: str | None = None
         discard_reasons=DISCARD_REASONS,
         children=[code for code in children if code],
         step=request.args.get("step"),
-        label_printer=bool(current_app.config.get("LABEL_PRINTER")),
+        label_printer=settings().label_printer is not None,
     ), status
 
 
