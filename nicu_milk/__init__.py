@@ -21,8 +21,18 @@ from .errors import DomainError, keep_refused
 from .extensions import csrf, db, login_manager, migrate
 from .policy import load_policy, policy_fingerprint
 
-ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+MIGRATIONS = PACKAGE / "migrations"
+# A source checkout (or an editable install of one): the instance folder is made beside it.
+SOURCE_TREE = (ROOT / "pyproject.toml").is_file() and (ROOT / "templates").is_dir()
+
+
+def shared_folder(name: str) -> Path:
+    """templates/ or labels/: the wheel's copy inside the package (setup.py puts it there),
+    else the source tree's, at the top of the repository."""
+    packaged = PACKAGE / "_share" / name
+    return packaged if packaged.is_dir() else ROOT / name
 
 
 class StartupError(RuntimeError):
@@ -32,10 +42,13 @@ class StartupError(RuntimeError):
 def create_app(
     config_object: object | None = None, *, instance_path: str | None = None, **overrides
 ) -> Flask:
+    if instance_path is None and SOURCE_TREE:
+        instance_path = ROOT / "instance"
     app = Flask(
         __name__,
-        instance_path=str(instance_path or ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
+        # Installed from a wheel, Flask's own: <prefix>/var/nicu_milk-instance.
+        instance_path=str(instance_path) if instance_path else None,
+        template_folder=str(shared_folder("templates")),
         static_folder="static",
     )
     if config_object is None:
@@ -43,7 +56,7 @@ def create_app(
     else:
         app.config.from_object(config_object)
     app.config.update(overrides)
-    app.config.setdefault("LABELS_DIR", str(ROOT / "labels"))
+    app.config.setdefault("LABELS_DIR", str(shared_folder("labels")))
     try:
         settings = read_settings(app.config)
     except SettingsError as wrong:
