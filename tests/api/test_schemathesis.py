@@ -29,6 +29,9 @@ from nicu_milk.models import User
 from nicu_milk.services import accounts
 from tests.conftest import change_settings
 
+# Minutes, not seconds: left out of a plain `pytest`, run by scripts/test.sh and CI.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("NICU_MILK_FUZZ_EXAMPLES", "8"))
 # The codes the schema layer answers with. A schema-valid request refused with one of these is a
 # disagreement between the document and the API.
