@@ -53,7 +53,8 @@ def infant_search_name(first_name: str, last_name: str) -> str:
 
 
 def edit_distance(a: str, b: str, limit: int = EDIT_DISTANCE) -> int:
-    """Levenshtein distance, stopping early once it must exceed `limit`."""
+    """Levenshtein distance, or limit + 1 for anything farther: it stops early once the
+    distance must exceed `limit`, and gives the same answer either way round."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
     previous = list(range(len(b) + 1))
@@ -64,7 +65,7 @@ def edit_distance(a: str, b: str, limit: int = EDIT_DISTANCE) -> int:
         if min(current) > limit:
             return limit + 1
         previous = current
-    return previous[-1]
+    return min(previous[-1], limit + 1)
 
 
 def similar(first_a: str, last_a: str, first_b: str, last_b: str) -> bool:
