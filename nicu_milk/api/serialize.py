@@ -52,14 +52,22 @@ class _View:
         return getattr(self._record, name)
 
 
-def _username(account: User | None) -> str | None:
-    return account.username if account else None
+def _along(*path: str) -> property:
+    """A field read along a path of the record's attributes: None where the path stops."""
+
+    def read(view: _View):
+        value = view._record
+        for name in path:
+            if value is None:
+                return None
+            value = getattr(value, name)
+        return value
+
+    return property(read)
 
 
 class _Location(_View):
-    @property
-    def parent_code(self):
-        return self._record.parent.code if self._record.parent else None
+    parent_code = _along("parent", "code")
 
 
 class _Mother(_View):
@@ -76,23 +84,13 @@ class _Infant(_View):
 
 
 class _Event(_View):
-    @property
-    def user(self):
-        return _username(self._record.user)
+    user = _along("user", "username")
 
 
 class _Container(_View):
-    @property
-    def infant_mrn(self):
-        return self._record.infant.mrn
-
-    @property
-    def infant_name(self):
-        return self._record.infant.full_name
-
-    @property
-    def location_code(self):
-        return self._record.location.code if self._record.location else None
+    infant_mrn = _along("infant", "mrn")
+    infant_name = _along("infant", "full_name")
+    location_code = _along("location", "code")
 
     @property
     def expiry_reason(self):
@@ -120,25 +118,14 @@ class _DischargeItem(_Container):
 
 
 class _Feed(_View):
-    @property
-    def container_code(self):
-        return self._record.container.code
-
-    @property
-    def infant_mrn(self):
-        return self._record.infant.mrn
-
-    @property
-    def user(self):
-        return self._record.user.username
+    container_code = _along("container", "code")
+    infant_mrn = _along("infant", "mrn")
+    user = _along("user", "username")
+    witness = _along("witness", "username")
 
     @property
     def acknowledged_warnings(self):
         return list(self._record.acknowledged)
-
-    @property
-    def witness(self):
-        return _username(self._record.witness)
 
 
 class _User(_View):
@@ -148,9 +135,7 @@ class _User(_View):
 
 
 class _NearMiss(_View):
-    @property
-    def user(self):
-        return self._record.user.username
+    user = _along("user", "username")
 
 
 def location(place: StorageLocation) -> dict:
