@@ -1,20 +1,19 @@
 """nicu_milk: breast-milk inventory, expiry and bedside feeding checks for a NICU.
 
-create_app() builds the Flask application: configuration, database, policy, label layouts,
-the API and the pages.
+create_app() builds the Flask application: settings (read and checked once, here), database,
+policy, label layouts, the API and the pages.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import config_from_environment
+from config import Settings, SettingsError, config_from_environment, read_settings
 
 from . import security
 from .database import prepare_engine
@@ -22,8 +21,18 @@ from .errors import DomainError, keep_refused
 from .extensions import csrf, db, login_manager, migrate
 from .policy import load_policy, policy_fingerprint
 
-ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+MIGRATIONS = PACKAGE / "migrations"
+# A source checkout (or an editable install of one): the instance folder is made beside it.
+SOURCE_TREE = (ROOT / "pyproject.toml").is_file() and (ROOT / "templates").is_dir()
+
+
+def shared_folder(name: str) -> Path:
+    """templates/ or labels/: the wheel's copy inside the package (setup.py puts it there),
+    else the source tree's, at the top of the repository."""
+    packaged = PACKAGE / "_share" / name
+    return packaged if packaged.is_dir() else ROOT / name
 
 
 class StartupError(RuntimeError):
@@ -33,23 +42,36 @@ class StartupError(RuntimeError):
 def create_app(
     config_object: object | None = None, *, instance_path: str | None = None, **overrides
 ) -> Flask:
+    if instance_path is None and SOURCE_TREE:
+        instance_path = ROOT / "instance"
     app = Flask(
         __name__,
-        instance_path=str(instance_path or ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
+        # Installed from a wheel, Flask's own: <prefix>/var/nicu_milk-instance.
+        instance_path=str(instance_path) if instance_path else None,
+        template_folder=str(shared_folder("templates")),
         static_folder="static",
     )
-    app.config.from_object(config_object or config_from_environment())
+    if config_object is None:
+        app.config.update(config_from_environment())
+    else:
+        app.config.from_object(config_object)
     app.config.update(overrides)
-    app.config.setdefault("LABELS_DIR", str(ROOT / "labels"))
-    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+    app.config.setdefault("LABELS_DIR", str(shared_folder("labels")))
+    try:
+        settings = read_settings(app.config)
+    except SettingsError as wrong:
+        raise StartupError(f"nicu_milk cannot start: {wrong}") from None
+    # Flask's and its extensions' own settings, as checked.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.database_url
+    if not settings.database_url:
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'nicu_milk.sqlite'}"
         )
-    _session_key(app)
-    _load_unit(app)
-    hops = int(app.config.get("PROXY_HOPS") or 0)
+    _session_key(app, settings)
+    _load_unit(app, settings)
+    hops = settings.proxy_hops
     if hops:
         # Behind a reverse proxy: take the client's address and scheme from the hops we trust.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -76,11 +98,12 @@ def create_app(
     return app
 
 
-def _session_key(app: Flask) -> None:
+def _session_key(app: Flask, settings: Settings) -> None:
     """NICU_MILK_SECRET_KEY, or else (outside production) the instance folder's random key."""
-    if app.config.get("SECRET_KEY"):
+    app.config["SECRET_KEY"] = settings.secret_key
+    if settings.secret_key:
         return
-    if app.config.get("PRODUCTION"):
+    if settings.production:
         raise StartupError(
             "NICU_MILK_SECRET_KEY is not set. Production refuses to start without it."
         )
@@ -92,46 +115,47 @@ def _session_key(app: Flask) -> None:
         ) from None
 
 
-def _load_unit(app: Flask) -> None:
-    """The unit's time zone, expiry policy and label layouts: wrong ones stop start-up."""
-    try:
-        zone = ZoneInfo(app.config["TIMEZONE"])
-    except (ZoneInfoNotFoundError, ValueError):
-        raise StartupError(
-            f"NICU_MILK_TIMEZONE={app.config['TIMEZONE']!r} is not an IANA time zone name "
-            "(for example America/Chicago)."
-        ) from None
-    policy = load_policy(app.config.get("POLICY_FILE"), zone)
+def _load_unit(app: Flask, settings: Settings) -> None:
+    """The unit's expiry policy and label layouts: wrong ones stop start-up."""
+    policy = load_policy(settings.policy_file, settings.timezone)
     app.extensions["nicu_milk"] = {
+        "settings": settings,
         "policy": policy,
         "fingerprint": policy_fingerprint(policy),
-        "layouts": _load_layouts(app),
+        "layouts": _load_layouts(app.config["LABELS_DIR"], settings),
     }
 
 
-def _load_layouts(app: Flask) -> dict:
+def _load_layouts(folder: str, settings: Settings) -> dict:
     from .printing import load_layouts, wider_stock_problem
 
-    layouts = load_layouts(app.config["LABELS_DIR"])
-    # A name is never refused, so some stock must take any label: check it before serving.
-    for setting, kind in (("WIDE_LABEL_STOCK", "thermal"), ("WIDE_SHEET_STOCK", "sheet")):
-        wide = layouts.get(app.config[setting])
-        if wide is None or wide.kind != kind:
-            problem = (
-                f"no {kind} layout named {app.config[setting]!r} in {app.config['LABELS_DIR']}"
-            )
+    layouts = load_layouts(folder)
+    stocks = (
+        ("LABEL_STOCK", settings.label_stock, "thermal", False),
+        ("SHEET_STOCK", settings.sheet_stock, "sheet", False),
+        # A name is never refused, so some stock must take any label: check it before serving.
+        ("WIDE_LABEL_STOCK", settings.wide_label_stock, "thermal", True),
+        ("WIDE_SHEET_STOCK", settings.wide_sheet_stock, "sheet", True),
+    )
+    problems = []
+    for setting, name, kind, widest in stocks:
+        stock = layouts.get(name)
+        if stock is None or stock.kind != kind:
+            known = ", ".join(sorted(n for n, layout in layouts.items() if layout.kind == kind))
+            problem = f"must name a {kind} layout in {folder} ({known}), got {name!r}"
         else:
-            problem = wider_stock_problem(wide)
+            problem = wider_stock_problem(stock) if widest else None
+            problem = problem and f"names {name!r}, which cannot take every label: {problem}"
         if problem:
-            raise StartupError(f"NICU_MILK_{setting}: {problem}.")
+            problems.append(f"NICU_MILK_{setting} {problem}.")
+    if problems:
+        raise StartupError("nicu_milk cannot start: " + "\n".join(problems))
     return layouts
 
 
 def _register_web(app: Flask) -> None:
-    try:
-        from .web import register
-    except ImportError:
-        return
+    from .web import register
+
     register(app)
 
 

@@ -13,16 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 from .policy import Policy, when_text
+from .vocabulary import CONTAINER_STATES, GONE, ON_HAND, ContainerState
 
 Severity = Literal["advice", "warn", "stop"]
 Outcome = Literal["go", "warn", "stop"]
-ContainerState = Literal[
-    "reserved", "fresh", "frozen", "thawed", "consumed", "discarded", "returned"
-]
-CONTAINER_STATES: tuple[str, ...] = get_args(ContainerState)
 FEEDABLE_STATES = frozenset({"fresh", "thawed"})
 
 # domain.md's table, in its order, which is also the order reasons of one severity are shown in.
@@ -200,7 +197,7 @@ def _container_reasons(
             f"Container {code} is recorded as frozen. Do not feed it; thaw it and record the "
             "thaw first.",
         )
-    elif state in ("consumed", "discarded", "returned"):
+    elif state in GONE:
         yield _stop(
             state.upper(),
             f"Container {code} is recorded as {state} and is no longer in inventory. Do not "
@@ -221,7 +218,7 @@ def _container_reasons(
                 f"Container {code} expires at {expires}, in "
                 f"{_in_words(left)}. Feed it now only if the feed will finish before then.",
             )
-    elif state in ("fresh", "frozen", "thawed"):
+    elif state in ON_HAND:
         # Milk in inventory always has an expiry; without one it cannot be shown to be safe.
         yield _stop(
             "EXPIRED",

@@ -13,8 +13,9 @@ from flask_migrate import upgrade
 from .errors import DomainError
 from .extensions import db
 from .policy import describe_policy
-from .runtime import policy, unit
+from .runtime import policy, settings, unit
 from .services import accounts, backups, storage
+from .vocabulary import ROLES
 
 
 def register_commands(app: Flask) -> None:
@@ -42,9 +43,7 @@ def refresh_expiries() -> int:
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option(
-    "--role", required=True, type=click.Choice(["admin", "charge_nurse", "nurse", "parent"])
-)
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
 @click.option(
     "--infant",
@@ -92,7 +91,7 @@ def demo_data(seed, reset):
     from .demo import NotADemo, load_demo, wipe
 
     if reset:
-        if current_app.config.get("PRODUCTION"):
+        if settings().production:
             raise click.ClickException("demo-data --reset is refused in production.")
         try:
             wipe(db.session)
@@ -117,7 +116,7 @@ def show_policy():
 def backup(path):
     """Copy the database to PATH, a new file, while the unit keeps working."""
     try:
-        made = backups.backup(db.engine, path, pg_bin=current_app.config.get("PG_BIN"))
+        made = backups.backup(db.engine, path, pg_bin=settings().pg_bin)
     except DomainError as refused:
         raise click.ClickException(refused.message) from None
     click.echo(f"Backed up {backups.where(db.engine)} to {made.describe()}")
@@ -134,7 +133,7 @@ def restore(path, force):
             db.engine,
             path,
             force=force,
-            pg_bin=current_app.config.get("PG_BIN"),
+            pg_bin=settings().pg_bin,
             announce=click.echo,
         )
     except DomainError as refused:

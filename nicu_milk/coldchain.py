@@ -37,8 +37,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from .vocabulary import LOCATION_KINDS
+
 UTC = dt.UTC
-STORAGE_KINDS = ("room", "refrigerator", "freezer", "deep_freezer")
+# Warmest first (vocabulary.py).
+STORAGE_KINDS = LOCATION_KINDS
 READING_MIN, READING_MAX = -100.0, 100.0
 MIN_STUCK_READINGS = 3
 

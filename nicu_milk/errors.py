@@ -6,11 +6,10 @@ from http import HTTPStatus
 class DomainError(Exception):
     status = HTTPStatus.BAD_REQUEST
 
-    def __init__(self, code: str, message: str, *, extra: dict | None = None, keep=()):
+    def __init__(self, code: str, message: str, *, keep=()):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.extra = extra or {}
         # Rows recorded even though the request is refused: a failed sign-in is kept.
         self.keep = tuple(keep)
 

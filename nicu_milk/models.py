@@ -24,16 +24,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 
+# Declared in vocabulary.py; named here too for the queries that import them with the models.
+from .vocabulary import CONTAINER_STATES as CONTAINER_STATES
+from .vocabulary import IN_INVENTORY as IN_INVENTORY
+from .vocabulary import LOCATION_KINDS as LOCATION_KINDS
+from .vocabulary import ON_HAND as ON_HAND
+from .vocabulary import PARENT
+from .vocabulary import ROLES as ROLES
+
 UTC = dt.UTC
 
 CODE = 64
 NAME = 100
-# States in which a container is still in the unit's stock (not used up, discarded or sent home).
-IN_INVENTORY = ("reserved", "fresh", "frozen", "thawed")
-ON_HAND = ("fresh", "frozen", "thawed")
-CONTAINER_STATES = (*IN_INVENTORY, "consumed", "discarded", "returned")
-LOCATION_KINDS = ("refrigerator", "freezer", "deep_freezer", "room")
-ROLES = ("admin", "charge_nurse", "nurse", "parent")
 Volume = Numeric(8, 2)
 
 
@@ -308,7 +310,7 @@ class User(db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role != "parent"
+        return self.role != PARENT
 
     # Flask-Login's user protocol.
     @property

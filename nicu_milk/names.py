@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 # Full names at most this many edits apart are flagged (domain.md: within an edit distance of 2).
 EDIT_DISTANCE = 2
@@ -53,7 +53,8 @@ def infant_search_name(first_name: str, last_name: str) -> str:
 
 
 def edit_distance(a: str, b: str, limit: int = EDIT_DISTANCE) -> int:
-    """Levenshtein distance, stopping early once it must exceed `limit`."""
+    """Levenshtein distance, or limit + 1 for anything farther: it stops early once the
+    distance must exceed `limit`, and gives the same answer either way round."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
     previous = list(range(len(b) + 1))
@@ -64,7 +65,7 @@ def edit_distance(a: str, b: str, limit: int = EDIT_DISTANCE) -> int:
         if min(current) > limit:
             return limit + 1
         previous = current
-    return previous[-1]
+    return min(previous[-1], limit + 1)
 
 
 def similar(first_a: str, last_a: str, first_b: str, last_b: str) -> bool:
@@ -84,7 +85,3 @@ def alerted(names: Sequence[tuple[str, str]]) -> set[int]:
             if similar(first_a, last_a, first_b, last_b):
                 flagged.update((i, j))
     return flagged
-
-
-def any_similar(name: tuple[str, str], others: Iterable[tuple[str, str]]) -> bool:
-    return any(similar(*name, *other) for other in others)

@@ -23,9 +23,11 @@ from .coldchain import (
     cold_chain_from_table,
     describe_cold_chain,
 )
+from .vocabulary import ON_HAND, LocationKind
 
-StorageClass = Literal["room", "refrigerator", "freezer", "deep_freezer"]
-MilkState = Literal["fresh", "frozen", "thawed"]
+StorageClass = LocationKind
+# The milk itself: a container on hand (vocabulary.ON_HAND).
+MilkState = Literal[ON_HAND]  # type: ignore[valid-type]
 MilkType = Literal["MOM", "DHM"]
 SpanUnit = Literal["hours", "days", "months"]
 SiblingSeverity = Literal["warn", "stop"]

@@ -1,4 +1,4 @@
-"""What the running app knows about its unit: policy, time zone, clock and label layouts."""
+"""What the running app knows about its unit: settings, policy, time zone, clock and layouts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
+
+from config import Settings
 
 from .policy import Policy
 from .services.common import NicuUnit
@@ -15,6 +17,11 @@ from .services.signin import Attempt, Limits
 def now() -> dt.datetime:
     clock = current_app.config.get("CLOCK")
     return clock() if clock else dt.datetime.now(dt.UTC)
+
+
+def settings() -> Settings:
+    """The NICU_MILK_* settings, as checked at start-up."""
+    return current_app.extensions["nicu_milk"]["settings"]
 
 
 def policy() -> Policy:
@@ -27,23 +34,19 @@ def zone() -> ZoneInfo:
 
 def unit() -> NicuUnit:
     state = current_app.extensions["nicu_milk"]
-    config = current_app.config
+    given = state["settings"]
     return NicuUnit(
         policy=state["policy"],
         now=now(),
         fingerprint=state["fingerprint"],
-        name=config["UNIT_NAME"],
+        name=given.unit_name,
         layouts=state["layouts"],
-        label_stock=config["LABEL_STOCK"],
-        sheet_stock=config["SHEET_STOCK"],
-        wide_label_stock=config["WIDE_LABEL_STOCK"],
-        wide_sheet_stock=config["WIDE_SHEET_STOCK"],
-        printer=config.get("LABEL_PRINTER"),
+        label_stock=given.label_stock,
+        sheet_stock=given.sheet_stock,
+        wide_label_stock=given.wide_label_stock,
+        wide_sheet_stock=given.wide_sheet_stock,
+        printer=given.label_printer,
     )
-
-
-def layouts() -> dict:
-    return current_app.extensions["nicu_milk"]["layouts"]
 
 
 def sign_in_attempt(username: str, channel: str, by_user=None) -> Attempt:
@@ -58,4 +61,9 @@ def sign_in_attempt(username: str, channel: str, by_user=None) -> Attempt:
 
 
 def sign_in_limits() -> Limits:
-    return Limits.from_config(current_app.config)
+    given = settings()
+    return Limits(
+        window=dt.timedelta(minutes=given.sign_in_window_minutes),
+        per_user=given.sign_in_user_limit,
+        per_address=given.sign_in_address_limit,
+    )

@@ -20,7 +20,8 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/python -m pytest -n 2 "$@"
+# -m "": every test, the slow ones too (a plain `pytest` leaves them out).
+.venv/bin/python -m pytest -n 2 -m "" "$@"
 
 # A whole run (no pytest arguments, as in CI) ends with a short pass of every benchmark, so
 # that they keep working; bench/README.md has the real runs.

@@ -6,6 +6,7 @@ server answers; with CI=true they are required and fail instead.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import secrets
@@ -112,6 +113,12 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def change_settings(app, **changes) -> None:
+    """Run on with other settings, as a restart with other NICU_MILK_* variables would."""
+    state = app.extensions["nicu_milk"]
+    state["settings"] = dataclasses.replace(state["settings"], **changes)
 
 
 def make_user(username: str, role: str, infants: tuple[str, ...] = ()) -> None:

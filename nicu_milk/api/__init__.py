@@ -24,6 +24,8 @@ from ..errors import (
 from ..extensions import db
 from ..runtime import now
 from ..services import accounts
+from ..vocabulary import ROLES
+from ..vocabulary import STAFF as STAFF
 from .schemas import Empty
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -42,8 +44,7 @@ class ContainerCode(BaseConverter):
 # Before any route: the rules below need the converter when the blueprint is registered.
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("container", ContainerCode))
 
-STAFF = ("admin", "charge_nurse", "nurse")
-EVERYONE = (*STAFF, "parent")
+EVERYONE = ROLES
 
 
 @dataclass
@@ -219,7 +220,7 @@ def endpoint(
 
 def domain_error_response(error: DomainError):
     keep_refused(db.session, error)
-    response = jsonify(error_body(error.code, error.message, **error.extra))
+    response = jsonify(error_body(error.code, error.message))
     response.status_code = int(error.status)
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="nicu_milk"'

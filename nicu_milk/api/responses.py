@@ -1,15 +1,45 @@
-"""What the API answers, as models: the OpenAPI document is built from these, and the API
-tests validate real answers against them, so the description cannot drift from the behaviour."""
+"""What the API answers, as models: the OpenAPI document is built from these, the answers are
+made from them (serialize.py reads each record through its model), and the API tests validate
+real answers against them, so the description cannot drift from the behaviour."""
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from ..vocabulary import ContainerState, LocationKind, Role
+
+
+def when(value: dt.datetime | str | None) -> str | None:
+    """A time as the API writes it: UTC, with Z."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return value
+
+
+def ml(value: Decimal | float | None) -> float | None:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def day(value: dt.date | str) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+# What the records hold (aware datetimes, Decimal volumes, dates), written as the API writes them.
+Time = Annotated[str, BeforeValidator(when)]
+Ml = Annotated[float, BeforeValidator(ml)]
+Day = Annotated[str, BeforeValidator(day)]
+
+
+def _absent_when_none(value) -> bool:
+    return value is None
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
 
 
 class ErrorDetail(Out):
@@ -23,14 +53,14 @@ class ErrorOut(BaseModel):
 
 class TokenOut(Out):
     token: str
-    role: str
+    role: Role
     expires_in_hours: float
 
 
 class UserOut(Out):
     username: str
     display_name: str | None
-    role: str
+    role: Role
     active: bool
     infant_mrns: list[str]
 
@@ -42,7 +72,7 @@ class UserList(Out):
 class LocationOut(Out):
     code: str
     name: str
-    kind: Literal["refrigerator", "freezer", "deep_freezer", "room"]
+    kind: LocationKind
     parent_code: str | None
     path: str
 
@@ -62,15 +92,16 @@ class InfantOut(Out):
     mrn: str
     first_name: str
     last_name: str
-    date_of_birth: str
+    date_of_birth: Day
     wristband_code: str
     mother: MotherOut
     donor_milk_consent: bool
     admitted: bool
-    discharged_at: str | None
+    discharged_at: Time | None
     name_alert: bool
-    daily_volume_ml: float | None
-    siblings: list[str] | None = None
+    daily_volume_ml: Ml | None
+    # Only when asked for one baby: the MRNs of its twins, triplets.
+    siblings: list[str] | None = Field(default=None, exclude_if=_absent_when_none)
 
 
 class Notice(Out):
@@ -101,15 +132,10 @@ class InfantDetail(InfantOut):
 
 class EventOut(Out):
     type: str
-    at: str
-    recorded_at: str
+    at: Time
+    recorded_at: Time
     user: str | None
     details: dict
-
-
-ContainerState = Literal[
-    "reserved", "fresh", "frozen", "thawed", "consumed", "discarded", "returned"
-]
 
 
 class ContainerSummary(Out):
@@ -121,22 +147,22 @@ class ContainerSummary(Out):
     milk_type: Literal["MOM", "DHM"]
     state: ContainerState
     location_code: str | None
-    volume_ml: float | None
-    remaining_ml: float | None
-    expressed_at: str | None
-    received_at: str | None
-    expires_at: str | None
+    volume_ml: Ml | None
+    remaining_ml: Ml | None
+    expressed_at: Time | None
+    received_at: Time | None
+    expires_at: Time | None
     expiry_reason: str | None
     colostrum: bool
     medications: str | None
     held: bool
     hold_reason: str | None
     fortifier: str | None
-    kcal_per_oz: float | None
+    kcal_per_oz: Ml | None
     donor_lot: str | None
     donor_product_code: str | None
-    donor_expires_at: str | None
-    first_fed_at: str | None
+    donor_expires_at: Time | None
+    first_fed_at: Time | None
 
 
 class ContainerOut(ContainerSummary):
@@ -188,7 +214,7 @@ class ReasonOut(Out):
     severity: Literal["advice", "warn", "stop"]
     message: str
     # With USE_FIRST: the container to use instead.
-    use_instead: str | None = None
+    use_instead: str | None = Field(default=None, exclude_if=_absent_when_none)
 
 
 class CheckOut(Out):
@@ -202,9 +228,9 @@ class FeedRecord(Out):
     id: int
     container_code: str
     infant_mrn: str
-    volume_ml: float
-    at: str
-    recorded_at: str
+    volume_ml: Ml
+    at: Time
+    recorded_at: Time
     user: str
     acknowledged_warnings: list[str]
     manual_entry: bool
@@ -233,14 +259,14 @@ class ExpiryRowOut(ContainerSummary):
 
 
 class ExpiryReportOut(Out):
-    generated_at: str
+    generated_at: Time
     within_hours: float
     expired: list[ExpiryRowOut]
     expiring: list[ExpiryRowOut]
 
 
 class NearMissOut(Out):
-    at: str
+    at: Time
     user: str
     action: Literal["check", "feed"]
     verdict: Literal["warn", "stop"]
@@ -251,8 +277,8 @@ class NearMissOut(Out):
 
 
 class NearMissReportOut(Out):
-    since: str | None
-    until: str | None
+    since: Time | None
+    until: Time | None
     counts: dict[str, int]
     near_misses: list[NearMissOut]
 
@@ -264,13 +290,13 @@ class InventoryRowOut(Out):
     by_state: dict[str, float]
     usable_ml: float
     containers: int
-    daily_volume_ml: float | None
+    daily_volume_ml: Ml | None
     days_of_supply: float | None
     low_supply: bool
 
 
 class InventoryReportOut(Out):
-    generated_at: str
+    generated_at: Time
     infants: list[InventoryRowOut]
 
 

@@ -3,7 +3,7 @@
 from flask import current_app, g, request
 
 from ..extensions import db
-from ..runtime import now, sign_in_attempt, sign_in_limits
+from ..runtime import now, settings, sign_in_attempt, sign_in_limits
 from ..services import accounts, signin
 from . import endpoint, serialize
 from .responses import TokenOut, UserList, UserOut
@@ -24,9 +24,9 @@ def issue_token(body: TokenRequest):
     user = signin.sign_in(
         db.session, sign_in_attempt(body.username, "api_token"), body.password, sign_in_limits()
     )
-    hours = current_app.config["TOKEN_HOURS"]
+    hours = settings().token_hours
     token = accounts.issue_token(db.session, user, now(), hours)
-    return {"token": token, "role": user.role, "expires_in_hours": hours}
+    return {"token": token, "role": user.role, "expires_in_hours": float(hours)}
 
 
 @endpoint(

@@ -29,7 +29,7 @@ from ..identifiers import (
     TEXT_PATTERN,
     WORD_PATTERN,
 )
-from ..models import LOCATION_KINDS, ROLES
+from ..vocabulary import LocationKind, Role
 
 
 def _printable(text: str) -> str:
@@ -161,7 +161,7 @@ Day = Annotated[
     BeforeValidator(_day_text),
     Field(strict=False, json_schema_extra={"pattern": YEARS_PATTERN}),
 ]
-Kind = Literal[LOCATION_KINDS]  # type: ignore[valid-type]
+Kind = LocationKind
 
 
 class Body(BaseModel):
@@ -186,7 +186,7 @@ class UserCreate(Body):
         StringConstraints(min_length=8, max_length=200, pattern=SECRET_PATTERN),
         AfterValidator(_printable),
     ]
-    role: Literal[ROLES]  # type: ignore[valid-type]
+    role: Role
     display_name: Name | None = None
     badge_code: Identifier | None = None
     infant_mrns: Annotated[list[Identifier], Field(max_length=20)] = []

@@ -1,116 +1,164 @@
-"""JSON views of the unit's records, as the API answers them (times in UTC with Z)."""
+"""JSON views of the unit's records, as the API answers them (times in UTC with Z).
+
+The fields are declared once, in responses.py: each record is read through its response model
+(`model_validate(..., from_attributes=True)`), which also writes times, volumes and dates the
+API's way. The views below only say where a field is not the record's attribute of that name:
+a container's infant_mrn is its infant's MRN, a feed's user is the nurse's username.
+"""
 
 from __future__ import annotations
-
-import datetime as dt
-from decimal import Decimal
 
 from ..checks import Reason, Verdict
 from ..models import CheckAttempt, Container, Feed, Infant, StorageLocation, User
 from ..runtime import policy
 from ..services.storage import expiry_reason
+from .responses import (
+    ContainerOut,
+    ContainerSummary,
+    DischargeItemOut,
+    FeedRecord,
+    InfantOut,
+    LocationOut,
+    NearMissOut,
+    ReasonOut,
+    UserOut,
+    ml,
+    when,
+)
+
+__all__ = [
+    "container",
+    "discharge_item",
+    "feed",
+    "infant",
+    "location",
+    "ml",
+    "near_miss",
+    "user",
+    "verdict",
+    "when",
+]
 
 
-def when(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+class _View:
+    """A record under the API's names: what a view does not define is the record's own."""
+
+    def __init__(self, record):
+        self._record = record
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._record, name)
 
 
-def ml(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+def _along(*path: str) -> property:
+    """A field read along a path of the record's attributes: None where the path stops."""
+
+    def read(view: _View):
+        value = view._record
+        for name in path:
+            if value is None:
+                return None
+            value = getattr(value, name)
+        return value
+
+    return property(read)
+
+
+class _Location(_View):
+    parent_code = _along("parent", "code")
+
+
+class _Mother(_View):
+    @property
+    def held(self):
+        return self._record.hold_reason is not None
+
+
+class _Infant(_View):
+    def __init__(self, baby: Infant, siblings: list[Infant] | None):
+        super().__init__(baby)
+        self.siblings = None if siblings is None else [sibling.mrn for sibling in siblings]
+        self.mother = _Mother(baby.mother)
+
+
+class _Event(_View):
+    user = _along("user", "username")
+
+
+class _Container(_View):
+    infant_mrn = _along("infant", "mrn")
+    infant_name = _along("infant", "full_name")
+    location_code = _along("location", "code")
+
+    @property
+    def expiry_reason(self):
+        return expiry_reason(self._record, policy())
+
+    @property
+    def hold_reason(self):
+        bottle = self._record
+        return (bottle.hold_reason or bottle.mother.hold_reason) if bottle.held else None
+
+    @property
+    def parents(self):
+        return [parent.code for parent in self._record.parents]
+
+    @property
+    def events(self):
+        return [_Event(event) for event in self._record.events]
+
+
+class _DischargeItem(_Container):
+    def __init__(self, item):
+        super().__init__(item.container)
+        self.returnable = item.returnable
+        self.discharge_note = item.note
+
+
+class _Feed(_View):
+    container_code = _along("container", "code")
+    infant_mrn = _along("infant", "mrn")
+    user = _along("user", "username")
+    witness = _along("witness", "username")
+
+    @property
+    def acknowledged_warnings(self):
+        return list(self._record.acknowledged)
+
+
+class _User(_View):
+    @property
+    def infant_mrns(self):
+        return [baby.mrn for baby in self._record.infants]
+
+
+class _NearMiss(_View):
+    user = _along("user", "username")
 
 
 def location(place: StorageLocation) -> dict:
-    return {
-        "code": place.code,
-        "name": place.name,
-        "kind": place.kind,
-        "parent_code": place.parent.code if place.parent else None,
-        "path": place.path,
-    }
+    return LocationOut.model_validate(_Location(place)).model_dump()
 
 
 def infant(baby: Infant, *, siblings: list[Infant] | None = None) -> dict:
-    out = {
-        "mrn": baby.mrn,
-        "first_name": baby.first_name,
-        "last_name": baby.last_name,
-        "date_of_birth": baby.date_of_birth.isoformat(),
-        "wristband_code": baby.wristband_code,
-        "mother": {
-            "mrn": baby.mother.mrn,
-            "first_name": baby.mother.first_name,
-            "last_name": baby.mother.last_name,
-            "held": baby.mother.hold_reason is not None,
-        },
-        "donor_milk_consent": baby.donor_milk_consent,
-        "admitted": baby.admitted,
-        "discharged_at": when(baby.discharged_at),
-        "name_alert": baby.name_alert,
-        "daily_volume_ml": ml(baby.daily_volume_ml),
-    }
-    if siblings is not None:
-        out["siblings"] = [sibling.mrn for sibling in siblings]
-    return out
+    return InfantOut.model_validate(_Infant(baby, siblings)).model_dump()
 
 
 def container(bottle: Container, *, full: bool = True) -> dict:
     """The container; `full` adds lineage and history, left out at the bedside for speed."""
-    out = {
-        "code": bottle.code,
-        "infant_mrn": bottle.infant.mrn,
-        "infant_name": bottle.infant.full_name,
-        "mother_mrn": bottle.mother_mrn,
-        "milk_type": bottle.milk_type,
-        "state": bottle.state,
-        "location_code": bottle.location.code if bottle.location else None,
-        "volume_ml": ml(bottle.volume_ml),
-        "remaining_ml": ml(bottle.remaining_ml),
-        "expressed_at": when(bottle.expressed_at),
-        "received_at": when(bottle.received_at),
-        "expires_at": when(bottle.expires_at),
-        "expiry_reason": expiry_reason(bottle, policy()),
-        "colostrum": bottle.colostrum,
-        "medications": bottle.medications,
-        "held": bottle.held,
-        "hold_reason": (bottle.hold_reason or bottle.mother.hold_reason) if bottle.held else None,
-        "fortifier": bottle.fortifier,
-        "kcal_per_oz": ml(bottle.kcal_per_oz),
-        "donor_lot": bottle.donor_lot,
-        "donor_product_code": bottle.donor_product_code,
-        "donor_expires_at": when(bottle.donor_expires_at),
-        "first_fed_at": when(bottle.first_fed_at),
-    }
-    if full:
-        out["parents"] = [parent.code for parent in bottle.parents]
-        out["events"] = [
-            {
-                "type": event.type,
-                "at": when(event.at),
-                "recorded_at": when(event.recorded_at),
-                "user": event.user.username if event.user else None,
-                "details": event.details,
-            }
-            for event in bottle.events
-        ]
-    return out
+    model = ContainerOut if full else ContainerSummary
+    return model.model_validate(_Container(bottle)).model_dump()
 
 
 def discharge_item(item) -> dict:
     """A bottle on the discharge list (services.families.DischargeItem), marked."""
-    return {
-        **container(item.container, full=False),
-        "returnable": item.returnable,
-        "discharge_note": item.note,
-    }
+    return DischargeItemOut.model_validate(_DischargeItem(item)).model_dump()
 
 
 def reason(item: Reason) -> dict:
-    out = {"code": item.code, "severity": item.severity, "message": item.message}
-    if item.use_instead:
-        out["use_instead"] = item.use_instead
-    return out
+    return ReasonOut.model_validate(item).model_dump()
 
 
 def verdict(result: Verdict) -> dict:
@@ -118,38 +166,12 @@ def verdict(result: Verdict) -> dict:
 
 
 def feed(given: Feed) -> dict:
-    return {
-        "id": given.id,
-        "container_code": given.container.code,
-        "infant_mrn": given.infant.mrn,
-        "volume_ml": ml(given.volume_ml),
-        "at": when(given.at),
-        "recorded_at": when(given.recorded_at),
-        "user": given.user.username,
-        "acknowledged_warnings": list(given.acknowledged),
-        "manual_entry": given.manual_entry,
-        "witness": given.witness.username if given.witness else None,
-    }
+    return FeedRecord.model_validate(_Feed(given)).model_dump()
 
 
 def near_miss(attempt: CheckAttempt) -> dict:
-    return {
-        "at": when(attempt.at),
-        "user": attempt.user.username,
-        "action": attempt.action,
-        "verdict": attempt.verdict,
-        "reasons": attempt.reasons,
-        "infant_code": attempt.infant_code,
-        "container_code": attempt.container_code,
-        "manual_entry": attempt.manual_entry,
-    }
+    return NearMissOut.model_validate(_NearMiss(attempt)).model_dump()
 
 
 def user(account: User) -> dict:
-    return {
-        "username": account.username,
-        "display_name": account.display_name,
-        "role": account.role,
-        "active": account.active,
-        "infant_mrns": [baby.mrn for baby in account.infants],
-    }
+    return UserOut.model_validate(_User(account)).model_dump()

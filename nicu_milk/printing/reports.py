@@ -31,6 +31,7 @@ from reportlab.platypus import (
 )
 
 from ..formatting import number as format_number
+from ..vocabulary import ON_HAND
 from .content import format_ml, format_time
 from .fonts import BOLD, REGULAR, clean, ensure_fonts, runs, width, wrap
 from .labels import draw_text
@@ -378,7 +379,7 @@ def inventory_report_pdf(
 ) -> bytes:
     """Per baby: volume by state, days of supply where a feeding rate is known, low supply."""
     styles = _styles()
-    states = ["fresh", "frozen", "thawed"]
+    states = list(ON_HAND)
     for row in rows:
         states += [state for state in row.volume_by_state if state not in states]
     header = [

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +15,9 @@ from ..errors import Forbidden, InvalidInput, NotFound
 from ..identifiers import text_problem
 from ..models import Infant, User, parent_infants
 from ..policy import Policy
+
+if TYPE_CHECKING:
+    from config import Printer
 
 # Late documentation is normal; a time in the future is a typing mistake (api-v1.md: 5 minutes).
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -36,7 +40,8 @@ class NicuUnit:
     wide_label_stock: str = "thermal-3x1.5-203dpi"
     sheet_stock: str = "sheet-letter-30"
     wide_sheet_stock: str = "sheet-letter-10"
-    printer: str | None = None
+    # The unit's Zebra printer (NICU_MILK_LABEL_PRINTER), parsed at start-up.
+    printer: Printer | None = None
 
     @property
     def zone(self):
@@ -160,11 +165,6 @@ def require_text(what: str, text: object, max_length: int) -> str:
 def require_staff(user: User) -> None:
     if not user.is_staff:
         raise Forbidden("FORBIDDEN", "Only unit staff may do this.")
-
-
-def require_role(user: User, *roles: str) -> None:
-    if user.role not in roles:
-        raise Forbidden("FORBIDDEN", f"This needs one of the roles: {', '.join(roles)}.")
 
 
 def parent_may_see(session: Session, user: User, infant_id: int) -> bool:

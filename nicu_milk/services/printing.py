@@ -146,28 +146,22 @@ def send_label(
     """Send the label to the unit's Zebra printer (host:port); returns where it went and on
     which stock (the wider one, for a label that does not fit the usual stock)."""
     printer = unit.printer
-    if not printer:
+    if printer is None:
         raise PrinterUnavailable(
             "NO_PRINTER",
             "No label printer is configured for this unit (NICU_MILK_LABEL_PRINTER). "
             "Print the PDF label instead.",
         )
-    host, _, port = printer.rpartition(":")
-    if host and not port.isdigit():
-        raise PrinterUnavailable(
-            "PRINTER_MISCONFIGURED",
-            f"NICU_MILK_LABEL_PRINTER={printer!r} is not host:port. Print the PDF label instead.",
-        )
     layout, zpl = _thermal_label(unit, container, layout_name, printing.label_zpl)
     try:
-        printing.send_to_printer(zpl, host or printer, int(port) if host else 9100)
+        printing.send_to_printer(zpl, printer.host, printer.port)
     except printing.PrinterError as failure:
         raise PrinterUnavailable(
             "PRINTER_UNAVAILABLE",
             f"{failure} The label was not printed; print the PDF label instead.",
         ) from None
     mark_printed(session, unit, user, container, f"sent to {printer}, {layout.name}")
-    return printer, layout
+    return str(printer), layout
 
 
 def reserved_containers(

@@ -43,14 +43,6 @@ class Limits:
     per_user: int
     per_address: int
 
-    @classmethod
-    def from_config(cls, config) -> Limits:
-        return cls(
-            window=dt.timedelta(minutes=float(config["SIGN_IN_WINDOW_MINUTES"])),
-            per_user=int(config["SIGN_IN_USER_LIMIT"]),
-            per_address=int(config["SIGN_IN_ADDRESS_LIMIT"]),
-        )
-
 
 @dataclass(frozen=True)
 class Attempt:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from .. import codes, formatting
+from .. import codes, formatting, vocabulary
 from ..errors import Conflict, InvalidInput, NotFound
 from ..identifiers import require_identifier, require_name
 from ..models import (
@@ -56,7 +56,8 @@ MAX_PORTIONS = 20
 # Events that record what happened to the milk, as opposed to paperwork about it. Only these
 # order late documentation: a label printed at 14:20 does not stop a nurse recording a 14:05 thaw.
 ADMINISTRATIVE_EVENTS = frozenset({"label_printed", "mother_held", "mother_released"})
-GONE = {"consumed": "CONSUMED", "discarded": "DISCARDED", "returned": "RETURNED"}
+# A gone container is refused with its state as the code: CONSUMED, DISCARDED, RETURNED.
+GONE = {state: state.upper() for state in vocabulary.GONE}
 
 
 # --- codes ----------------------------------------------------------------------------------

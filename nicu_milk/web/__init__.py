@@ -25,7 +25,7 @@ from flask_wtf.csrf import CSRFError
 
 from ..extensions import db, login_manager
 from ..models import User
-from ..runtime import now
+from ..runtime import now, settings
 from ..services import accounts
 from . import display, forms, work
 
@@ -85,7 +85,7 @@ def _idle_timeout():
     """Sign out a session left alone for SESSION_IDLE_MINUTES: a cart tablet is shared."""
     if not _is_page() or not current_user.is_authenticated:
         return None
-    minutes = float(current_app.config.get("SESSION_IDLE_MINUTES", 15))
+    minutes = settings().session_idle_minutes
     moment = now().timestamp()
     seen = session.get("seen_at")
     if isinstance(seen, int | float) and moment - seen > minutes * 60:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import abort, current_app
+from flask import abort
 from flask_login import current_user, login_required
 
 from ..models import User
 from ..security import file_response
+from ..vocabulary import STAFF
 
-STAFF = ("admin", "charge_nurse", "nurse")
-CHARGE = ("admin", "charge_nurse")
 ROLE_PAGES = {
     STAFF: "unit staff",
-    CHARGE: "charge nurses and administrators",
     ("admin",): "administrators",
     ("parent",): "parents",
 }
@@ -41,16 +39,6 @@ def allow(*roles: str) -> Callable:
 def me() -> User:
     """The signed-in user as the model the services take (not Flask-Login's proxy)."""
     return current_user._get_current_object()
-
-
-def printouts():
-    """The printing service, once it is installed; until then a page says so (503)."""
-    try:
-        from ..services import printing as module
-    except ImportError:
-        current_app.logger.warning("nicu_milk.services.printing is not installed")
-        abort(503, "Printing is not installed on this server yet. Tell the unit's IT support.")
-    return module
 
 
 def pdf(content: bytes, filename: str):

@@ -17,7 +17,6 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ..errors import DomainError
 from ..extensions import db
-from ..models import LOCATION_KINDS, ROLES
 from ..policy import RULE_DESCRIPTIONS, policy_fingerprint
 from ..runtime import now, policy
 from ..security import file_response
@@ -25,9 +24,9 @@ from ..services import accounts, families, storage
 from ..services import printing as printouts
 from ..services.common import infant_for
 from ..services.storage import create_location, get_location
+from ..vocabulary import KIND_WORDS, LOCATION_KINDS, ROLE_WORDS, ROLES
 from . import work
 from .access import allow, me
-from .display import KIND_WORDS, ROLE_WORDS
 from .forms import add_error, choices, code_field, printable, show_domain_error, text_field
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField
 from wtforms.validators import InputRequired, Optional
@@ -13,12 +13,13 @@ from wtforms.validators import InputRequired, Optional
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Infant
-from ..runtime import now, policy, unit, zone
+from ..runtime import now, policy, settings, unit, zone
 from ..services import families, reports
+from ..services import printing as printouts
 from ..services import storage as ledger
 from ..services.common import infant_for
 from . import work
-from .access import STAFF, allow, me, pdf, printouts
+from .access import STAFF, allow, me, pdf
 from .display import from_local, local_input
 from .forms import LocalTimeField, VolumeField, add_error, code_field, show_domain_error, text_field
 
@@ -26,8 +27,6 @@ bp = Blueprint("charge", __name__, url_prefix="/charge")
 
 DEFAULT_WITHIN_HOURS = 24.0
 MAX_WITHIN_HOURS = 24 * 31
-# Shift changes on the unit's clock; a unit with other hours sets SHIFT_CHANGES ("07:00,19:00").
-DEFAULT_SHIFT_CHANGES = "07:00,19:00"
 RECENT_NEAR_MISSES = 10
 
 
@@ -48,20 +47,10 @@ def _within_hours() -> tuple[float, str | None]:
     return hours, None
 
 
-def _shift_changes() -> list[dt.time]:
-    text = str(current_app.config.get("SHIFT_CHANGES") or DEFAULT_SHIFT_CHANGES)
-    times = []
-    for part in text.split(","):
-        try:
-            times.append(dt.time.fromisoformat(part.strip()))
-        except ValueError:
-            continue
-    return times or [dt.time(7), dt.time(19)]
-
-
 def shift_start(moment: dt.datetime) -> dt.datetime:
-    """When the shift now running began, by the unit's shift changes."""
-    return reports.shift_start(moment, zone(), _shift_changes())
+    """When the shift now running began, by the unit's shift changes (NICU_MILK_SHIFT_CHANGES,
+    checked at start-up)."""
+    return reports.shift_start(moment, zone(), settings().shift_changes)
 
 
 @bp.route("/")
@@ -95,7 +84,7 @@ def dashboard():
 def expiry_pdf():
     hours, _ = _within_hours()
     return pdf(
-        printouts().expiry_report_pdf(db.session, unit(), hours),
+        printouts.expiry_report_pdf(db.session, unit(), hours),
         f"expiry-report-{local_input(now())[:10]}.pdf",
     )
 
@@ -105,7 +94,7 @@ def expiry_pdf():
 @work.page()
 def inventory_pdf():
     return pdf(
-        printouts().inventory_report_pdf(db.session, unit()),
+        printouts.inventory_report_pdf(db.session, unit()),
         f"inventory-{local_input(now())[:10]}.pdf",
     )
 
@@ -150,7 +139,7 @@ def near_misses_pdf():
     form.validate()
     since, until = _near_miss_window(form)
     return pdf(
-        printouts().near_miss_report_pdf(db.session, unit(), since, until or now()),
+        printouts.near_miss_report_pdf(db.session, unit(), since, until or now()),
         "near-misses.pdf",
     )
 
@@ -226,7 +215,7 @@ def discharge_container(mrn: str, code: str, action: str):
 @work.page()
 def discharge_pdf(mrn: str):
     infant = infant_for(db.session, me(), mrn)
-    return pdf(printouts().discharge_pdf(db.session, unit(), infant), f"discharge-{infant.mrn}.pdf")
+    return pdf(printouts.discharge_pdf(db.session, unit(), infant), f"discharge-{infant.mrn}.pdf")
 
 
 # --- babies ---------------------------------------------------------------------------------
@@ -294,7 +283,7 @@ def babies():
                 + (" NAME ALERT: a similar name is in the unit." if infant.name_alert else ""),
                 "warning" if infant.name_alert else "success",
             )
-            label_warning = printouts().admission_label_warning(
+            label_warning = printouts.admission_label_warning(
                 unit(), infant.first_name, infant.last_name, infant.mrn
             )
             if label_warning:

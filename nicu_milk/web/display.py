@@ -5,35 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import Flask, current_app
+from flask import Flask
 
 from .. import formatting
 from ..models import Container
 from ..policy import when_text
-from ..runtime import now, policy, zone
+from ..runtime import now, policy, settings, zone
 from ..services.reports import reason_title
 from ..services.storage import expiry_reason
+from ..vocabulary import IN_INVENTORY, KIND_WORDS, ROLE_WORDS, STATES
 
 # Lists flag milk that expires within this many hours (the expiry report's default window).
 SOON_HOURS = 24
 # Beyond this, "in 128 days 13 h" is noise beside the date.
 NEAR_DAYS = 7
 
-STATE_WORDS = {
-    "reserved": "Reserved (not received yet)",
-    "fresh": "Fresh",
-    "frozen": "Frozen",
-    "thawed": "Thawed",
-    "consumed": "Used up",
-    "discarded": "Discarded",
-    "returned": "Returned to family",
-}
-KIND_WORDS = {
-    "refrigerator": "Refrigerator",
-    "freezer": "Freezer (−20 °C)",
-    "deep_freezer": "Deep freezer (−70 °C)",
-    "room": "Room / bedside",
-}
 EVENT_WORDS = {
     "reserved": "Label reserved",
     "received": "Received",
@@ -53,12 +39,6 @@ EVENT_WORDS = {
     "label_printed": "Label printed",
     "mother_held": "Mother's milk put on hold",
     "mother_released": "Hold on mother's milk released",
-}
-ROLE_WORDS = {
-    "admin": "Administrator",
-    "charge_nurse": "Charge nurse",
-    "nurse": "Nurse",
-    "parent": "Parent",
 }
 
 
@@ -144,7 +124,7 @@ def expiry_status(container: Container) -> tuple[str, str]:
 
 
 def in_inventory(container: Container) -> bool:
-    return container.state in ("reserved", "fresh", "frozen", "thawed")
+    return container.state in IN_INVENTORY
 
 
 def zone_label() -> str:
@@ -163,7 +143,12 @@ def install(app: Flask) -> None:
     app.add_template_filter(span)
     app.add_template_filter(person)
     app.add_template_filter(reason_title)
-    app.add_template_filter(lambda state: STATE_WORDS.get(state, state), "state_words")
+    app.add_template_filter(
+        lambda state: STATES[state].words if state in STATES else state, "state_words"
+    )
+    app.add_template_filter(
+        lambda state: STATES[state].badge if state in STATES else "plain", "state_badge"
+    )
     app.add_template_filter(lambda kind: KIND_WORDS.get(kind, kind), "kind_words")
     app.add_template_filter(lambda role: ROLE_WORDS.get(role, role), "role_words")
     app.add_template_filter(
@@ -176,9 +161,9 @@ def install(app: Flask) -> None:
     @app.context_processor
     def unit_facts() -> dict:
         return {
-            "unit_name": current_app.config.get("UNIT_NAME", "Neonatal Intensive Care Unit"),
+            "unit_name": settings().unit_name,
             "zone_label": zone_label,
             "now_text": lambda: when(now()),
-            "idle_minutes": float(current_app.config.get("SESSION_IDLE_MINUTES", 15)),
+            "idle_minutes": settings().session_idle_minutes,
             "expires_soon_minutes": policy().expires_soon.total_seconds() / 60,
         }

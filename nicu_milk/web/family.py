@@ -15,10 +15,11 @@ from ..extensions import db
 from ..models import Infant
 from ..runtime import now, unit
 from ..services import families, receiving
+from ..services import printing as printouts
 from ..services import storage as ledger
 from ..services.common import infant_for
 from . import work
-from .access import allow, me, pdf, printouts
+from .access import allow, me, pdf
 from .display import SOON_HOURS, from_local
 from .forms import (
     LocalTimeField,
@@ -201,7 +202,7 @@ def labels_pdf(mrn: str):
             abort(404, f"No label {code[:20]!r} is on record for {infant.full_name}.")
         if container.infant_id != infant.id:
             abort(404, f"No label {code[:20]!r} is on record for {infant.full_name}.")
-    content = printouts().reserved_sheet_pdf(db.session, unit(), me(), infant, wanted)
+    content = printouts.reserved_sheet_pdf(db.session, unit(), me(), infant, wanted)
     return pdf(content, f"labels-{infant.mrn}.pdf")
 
 
@@ -227,7 +228,7 @@ def take_home(mrn: str):
 @work.page()
 def take_home_pdf(mrn: str):
     infant = _my_baby(mrn)
-    return pdf(printouts().discharge_pdf(db.session, unit(), infant), f"take-home-{infant.mrn}.pdf")
+    return pdf(printouts.discharge_pdf(db.session, unit(), infant), f"take-home-{infant.mrn}.pdf")
 
 
 @bp.route("/<mrn>/reprint")

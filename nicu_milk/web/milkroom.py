@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,13 +24,15 @@ from .. import codes
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Container, Infant, StorageLocation
-from ..runtime import now, unit
+from ..runtime import now, settings, unit
 from ..services import families, receiving
+from ..services import printing as printouts
 from ..services import storage as ledger
 from ..services.common import infant_for
 from ..services.storage import get_location
+from ..vocabulary import IN_INVENTORY
 from . import work
-from .access import STAFF, allow, me, pdf, printouts
+from .access import STAFF, allow, me, pdf
 from .display import from_local, local_input
 from .forms import (
     LocalTimeField,
@@ -368,7 +369,7 @@ def _action_forms(active: str | None = None, filled=None) -> dict:
 
 def available_actions(container: Container) -> list[str]:
     """What can be done to the container in its state (the service refuses the rest anyway)."""
-    if container.state not in ("reserved", "fresh", "frozen", "thawed"):
+    if container.state not in IN_INVENTORY:
         return []
     hold = "release" if container.hold_reason else "hold"
     if container.state == "reserved":
@@ -404,7 +405,7 @@ def _container_page(container: Container, forms: dict, active: str | None = None
         discard_reasons=DISCARD_REASONS,
         children=[code for code in children if code],
         step=request.args.get("step"),
-        label_printer=bool(current_app.config.get("LABEL_PRINTER")),
+        label_printer=settings().label_printer is not None,
     ), status
 
 
@@ -593,7 +594,7 @@ def send_label(code: str):
     """Print on the unit's Zebra label printer; if it does not answer, the PDF is still there."""
     container = _container(code)
     try:
-        where, layout = printouts().send_label(db.session, unit(), me(), container)
+        where, layout = printouts.send_label(db.session, unit(), me(), container)
     except DomainError as refused:
         work.refuse(refused)
         flash(refused.message, "error")
@@ -613,7 +614,7 @@ def send_label(code: str):
 @work.page(writes=True)
 def label(code: str):
     container = _container(code)
-    content = printouts().container_label_pdf(
+    content = printouts.container_label_pdf(
         db.session, unit(), me(), container, layout_name=request.args.get("layout") or None
     )
     return pdf(content, f"label-{container.code}.pdf")

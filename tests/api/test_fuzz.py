@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 
 from tests.api.conftest import ago, assert_error_shape, count, later, receive_milk
 
+# Minutes, not seconds: left out of a plain `pytest`, run by scripts/test.sh and CI.
+pytestmark = pytest.mark.slow
+
 # Each example is independent: it sends one body and checks only that answer and the row counts
 # around it. The `unit` fixture is set up once per test (not per example), which is what the
 # function-scoped-fixture health check warns about, and is deliberately fine here.

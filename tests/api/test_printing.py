@@ -8,7 +8,9 @@ import time
 
 import pytest
 
+from config import Printer
 from tests.api.conftest import ago, receive_milk
+from tests.conftest import change_settings
 from tests.unit.printing.readback import decode, page_count, render, squash, text
 
 
@@ -132,7 +134,7 @@ class FakePrinter:
 
 def test_printing_sends_zpl_to_the_units_printer_and_records_it(app, unit):
     printer = FakePrinter()
-    app.config["LABEL_PRINTER"] = f"127.0.0.1:{printer.port}"
+    change_settings(app, label_printer=Printer("127.0.0.1", printer.port))
     nurse = unit["nurse"]
     bottle = receive_milk(nurse)
 
@@ -148,7 +150,7 @@ def test_a_printer_that_does_not_answer_fails_clearly_within_five_seconds(app, u
     with socket.socket() as probe:  # a port with nothing listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app.config["LABEL_PRINTER"] = f"127.0.0.1:{port}"
+    change_settings(app, label_printer=Printer("127.0.0.1", port))
     nurse = unit["nurse"]
     bottle = receive_milk(nurse)
 

@@ -27,6 +27,10 @@ from nicu_milk.api.routes_openapi import build_document
 from nicu_milk.extensions import db
 from nicu_milk.models import User
 from nicu_milk.services import accounts
+from tests.conftest import change_settings
+
+# Minutes, not seconds: left out of a plain `pytest`, run by scripts/test.sh and CI.
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("NICU_MILK_FUZZ_EXAMPLES", "8"))
 # The codes the schema layer answers with. A schema-valid request refused with one of these is a
@@ -104,7 +108,7 @@ def nothing_answers_500(ctx, response, case):
 @pytest.fixture
 def fuzzed_app(app, unit):
     """The API's unit (locations, three babies, staff and parents), open to many wrong guesses."""
-    app.config.update(SIGN_IN_USER_LIMIT=10_000, SIGN_IN_ADDRESS_LIMIT=10_000)
+    change_settings(app, sign_in_user_limit=10_000, sign_in_address_limit=10_000)
     return app
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from nicu_milk.extensions import db
 from nicu_milk.models import SignInAttempt, User
 from tests.api.conftest import PASSWORD, expect, failed_sign_ins, receive_milk
+from tests.conftest import change_settings
 from tests.web.conftest import Pages
 
 TOKEN = "/api/v1/auth/token"
@@ -30,9 +31,8 @@ class Clock:
 @pytest.fixture
 def clock(app, unit):
     ticking = Clock()
-    app.config.update(
-        CLOCK=ticking, SIGN_IN_WINDOW_MINUTES=15, SIGN_IN_USER_LIMIT=3, SIGN_IN_ADDRESS_LIMIT=5
-    )
+    app.config["CLOCK"] = ticking
+    change_settings(app, sign_in_window_minutes=15, sign_in_user_limit=3, sign_in_address_limit=5)
     return ticking
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from .conftest import shoot, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_an_admin_adds_a_shelf_and_a_parent_of_twins(page, unit):

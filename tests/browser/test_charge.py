@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from .conftest import scan, shoot, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def pdf_text(pdf: bytes) -> str:

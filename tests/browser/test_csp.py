@@ -14,7 +14,7 @@ from nicu_milk.security import CONTENT_SECURITY_POLICY
 
 from .conftest import scan, shoot, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAGES = {
     "nina": [

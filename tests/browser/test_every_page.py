@@ -14,7 +14,7 @@ from tests.web import seed
 
 from .conftest import scan, shoot, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SIZES = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1024, "height": 768}}
 WEB_BLUEPRINTS = ("auth", "bedside", "milkroom", "family", "charge", "admin")

@@ -13,7 +13,7 @@ from tests.unit.printing.readback import pdfium_text
 
 from .conftest import fill_time, shoot, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 OTHER_FAMILIES = ("Okafor", "Fischer", "INF200", "INF201", "INF300")
 

@@ -14,7 +14,7 @@ from nicu_milk.models import Container
 
 from .conftest import fill_time, scan, shoot, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def read_barcodes(pdf: bytes) -> list[str]:

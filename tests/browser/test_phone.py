@@ -13,7 +13,7 @@ from nicu_milk.models import Container, Infant
 
 from .conftest import fill_time, scan, shoot, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 1024, "height": 768}

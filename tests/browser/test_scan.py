@@ -13,7 +13,7 @@ from nicu_milk.models import CheckAttempt, Feed, User
 
 from .conftest import PASSWORD, scan, shoot, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SCAN = "input[name=scan]"
 

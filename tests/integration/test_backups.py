@@ -31,6 +31,9 @@ from tests.conftest import _postgres_database
 from tests.integration import crashing, table_contents
 from tests.integration.servers import ROOT, server_environment, start_cold
 
+# Minutes, not seconds: left out of a plain `pytest`, run by scripts/test.sh and CI.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def restore_target(database_url, tmp_path):

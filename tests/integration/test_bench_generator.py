@@ -31,6 +31,9 @@ sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
 import harness  # noqa: E402
 
+# Minutes, not seconds: left out of a plain `pytest`, run by scripts/test.sh and CI.
+pytestmark = pytest.mark.slow
+
 SIZE = 3000
 
 

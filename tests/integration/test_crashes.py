@@ -10,9 +10,14 @@ from __future__ import annotations
 import random
 import time
 
+import pytest
+
 from tests.conftest import FIGURES, Api, make_user
 from tests.integration import crashing
 from tests.integration.servers import WarmStarter
+
+# Minutes, not seconds: left out of a plain `pytest`, run by scripts/test.sh and CI.
+pytestmark = pytest.mark.slow
 
 CYCLES = 20
 WRITERS = 4

@@ -9,9 +9,14 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
+import pytest
+
 from nicu_milk.extensions import db
 from nicu_milk.models import Container, Feed
 from tests.api.conftest import receive_milk
+
+# Minutes, not seconds: left out of a plain `pytest`, run by scripts/test.sh and CI.
+pytestmark = pytest.mark.slow
 
 THREADS = 8
 

@@ -9,6 +9,9 @@ import pytest
 from tests.api.conftest import receive_milk
 from tests.integration.servers import start_cold
 
+# Minutes, not seconds: left out of a plain `pytest`, run by scripts/test.sh and CI.
+pytestmark = pytest.mark.slow
+
 WORKERS = 3
 
 

@@ -10,8 +10,13 @@ bench/races.py runs the same for 1,000 rounds and more, and through gunicorn's w
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import FIGURES, Api, make_user
 from tests.integration import racing
+
+# Minutes, not seconds: left out of a plain `pytest`, run by scripts/test.sh and CI.
+pytestmark = pytest.mark.slow
 
 THREADS = 8
 ROUNDS = 200  # on each database

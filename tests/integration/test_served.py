@@ -21,6 +21,9 @@ import pytest
 from tests.conftest import PASSWORD
 from tests.integration.servers import free_port
 
+# Minutes, not seconds: left out of a plain `pytest`, run by scripts/test.sh and CI.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 3
 

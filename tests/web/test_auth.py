@@ -8,6 +8,7 @@ import pytest
 
 from nicu_milk.extensions import db
 from nicu_milk.models import User
+from tests.conftest import change_settings
 
 from .conftest import Pages
 
@@ -109,7 +110,8 @@ def test_an_idle_session_is_signed_out(app, unit):
 
 def test_the_idle_limit_is_configurable(app, unit):
     clock = Clock()
-    app.config.update(CLOCK=clock, SESSION_IDLE_MINUTES=2)
+    app.config["CLOCK"] = clock
+    change_settings(app, session_idle_minutes=2)
     nurse = Pages(app.test_client())
     nurse.sign_in("nina")
     clock.moment += dt.timedelta(minutes=2, seconds=5)
