@@ -169,6 +169,8 @@ class Send:
     body: Body | None = None
     # Done through the services just before the request: the state the request needs.
     prepare: Callable[[], None] | None = None
+    # A POST that, done, records something (a check that says go, or one scan, records nothing).
+    records: bool = True
 
 
 def _own_or_staff_milk(made: dict[str, str], who: str) -> dict:
@@ -210,7 +212,7 @@ API = "/api/v1"
 SENDS: dict[tuple[str, str], Send] = {
     # Pages.
     ("POST", "/login"): Send(body=_sign_in),
-    ("POST", "/scan"): Send(body=lambda m, who: {"scan": "INF100"}),
+    ("POST", "/scan"): Send(body=lambda m, who: {"scan": "INF100"}, records=False),
     ("POST", "/scan/feed"): Send(
         body=lambda m, who: {
             "infant_code": "INF100",
@@ -342,7 +344,8 @@ SENDS: dict[tuple[str, str], Send] = {
     ),
     ("POST", f"{API}/containers/<container:code>/print"): Send(body=lambda m, who: {}),
     ("POST", f"{API}/feeds/check"): Send(
-        body=lambda m, who: {"infant_code": "INF100", "container_code": m["fresh"]}
+        body=lambda m, who: {"infant_code": "INF100", "container_code": m["fresh"]},
+        records=False,
     ),
     ("POST", f"{API}/feeds"): Send(
         body=lambda m, who: {"infant_code": "INF100", "container_code": m["fresh"], "volume_ml": 10}
@@ -671,33 +674,33 @@ def run_cells(
     wrong = []
     for key in sorted(MATRIX):
         expected = expect(MATRIX[key])
-        send_spec = SENDS.get(key, Send())
+        spec = SENDS.get(key, Send())
         before = None
-        if send_spec.prepare:
-            send_spec.prepare()
+        if spec.prepare:
+            spec.prepare()
             before = seeded.now()
         request = build(app, key, made, caller.name)
         answer = send(caller, request)
         now = seeded.now()
         changed = seeded.changed(now, before)
         cell = Cell(key, expected, outcome(answer, bool(changed)), _said(answer))
-        if cell.got != expected:
-            wrong.append(cell)
-        elif expected != OK and changed:
-            cell.problem = f"refused, but changed {changed}"
-            wrong.append(cell)
-        elif expected == OK and check_words and caller.name in PARENTS:
-            cell.problem = _leaks(answer, caller.name, families)
-            if cell.problem:
-                wrong.append(cell)
-        elif expected == NOT_FOUND:
-            cell.problem = _differs_from_unknown(caller, request, answer, unknown)
+        problems = []
+        if cell.got == expected and expected != OK and changed:
+            problems.append(f"refused, but changed {changed}")
+        if cell.got == expected == OK and request.method != "GET" and spec.records and not changed:
+            # A form that redirects with a flashed error answers like one that worked.
+            problems.append("answered, but nothing was done: is the request still valid?")
+        if cell.got == expected == OK and check_words and caller.name in PARENTS:
+            problems.append(_leaks(answer, caller.name, families))
+        if cell.got == expected == NOT_FOUND:
+            problems.append(_differs_from_unknown(caller, request, answer, unknown))
             after = seeded.now()
             if after != now:
-                cell.problem = f"asking for an unknown one changed {seeded.changed(after, now)}"
+                problems.append(f"asking for an unknown one changed {seeded.changed(after, now)}")
                 now = after
-            if cell.problem:
-                wrong.append(cell)
+        cell.problem = "; ".join(problem for problem in problems if problem)
+        if cell.got != expected or cell.problem:
+            wrong.append(cell)
         answer.close()
         dirty = seeded.changed(now)
         if dirty:
@@ -848,3 +851,26 @@ def test_a_spent_session_cookie_or_token_opens_nothing(unit, spent):
     replayed = replace(admin, name="anonymous")
     wrong = run_cells(app, replayed, made, lambda row: row.anonymous, check_words=False)
     assert not wrong, report(f"an administrator's cookie and token, {spent}", wrong)
+
+
+def test_a_form_posted_with_another_sessions_csrf_token_is_refused(unit):
+    """A CSRF token is good only with the session it came with: a nurse's browser posting every
+    form with the administrator's token (as a forged page would) is refused, and nothing changes."""
+    app, made = unit
+    nurse, admin = sign_in(app, "nurse"), sign_in(app, "admin")
+    forged = replace(nurse, csrf=admin.csrf)
+    seeded = Seeded()
+    forms = [key for key in sorted(MATRIX) if key[0] != "GET" and not key[1].startswith(API)]
+    assert len(forms) >= 20, forms
+    wrong = []
+    for key in forms:
+        answer = send(forged, build(app, key, made, "nurse"))
+        changed = seeded.changed(seeded.now())
+        if answer.status_code != 400 or "out of date" not in answer.get_data(as_text=True):
+            wrong.append(f"{key}: {answer.status_code} {_said(answer)}")
+        elif changed:
+            wrong.append(f"{key}: refused, but changed {changed}")
+        answer.close()
+        if changed:
+            seeded.put_back(changed)
+    assert not wrong, wrong
