@@ -189,3 +189,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/reports/near-misses.pdf"): STAFF,
 }
 # fmt: on
+
+
+if __name__ == "__main__":
+    # The whole grid, one route a line: python -m tests.security.access_matrix
+    width = max(len(rule) for _, rule in MATRIX)
+    print(f"{'':7} {'':{width}}" + "".join(f"{name:>14}" for name in CALLERS))
+    for (method, rule), row in sorted(MATRIX.items(), key=lambda item: item[0][::-1]):
+        print(f"{method:7} {rule:{width}}" + "".join(f"{answer:>14}" for answer in row))
