@@ -693,8 +693,11 @@ def run_cells(
             problems.append("answered, but nothing was done: is the request still valid?")
         if cell.got == expected == OK and check_words and caller.name in PARENTS:
             problems.append(_leaks(answer, caller.name, families))
-        if cell.got == expected == NOT_FOUND:
-            problems.append(_differs_from_unknown(caller, request, answer, unknown))
+        twin = request.map_strings(lambda text: _swap(text, unknown))
+        assert twin != request or expected != NOT_FOUND, f"{key}: nothing of Ava's to swap"
+        if cell.got == expected != OK and twin != request:
+            # Refused the same way whether the baby or bottle exists or not.
+            problems.append(_differs_from_unknown(caller, twin, answer, unknown))
             after = seeded.now()
             if after != now:
                 problems.append(f"asking for an unknown one changed {seeded.changed(after, now)}")
@@ -739,17 +742,17 @@ def _swap(text: str, swaps: dict[str, str]) -> str:
     return text
 
 
-def _differs_from_unknown(caller: Caller, request: Request, answer, unknown) -> str:
-    """'' when the refusal is the one a baby or bottle that does not exist gets, word for word."""
-    twin = request.map_strings(lambda text: _swap(text, unknown))
-    assert twin != request, f"{request.path}: nothing of Ava's family to swap"
+def _differs_from_unknown(caller: Caller, twin: Request, answer, unknown) -> str:
+    """'' when the twin request, about a baby or bottle that does not exist, is refused with the
+    same status and the same words as this one."""
     other = send(caller, twin)
+    said = _said(other)
     other.close()
     back = {new: old for old, new in unknown.items()}
     if other.status_code != answer.status_code:
-        return f"an unknown one answers {other.status_code}, this one {answer.status_code}"
-    if _swap(_said(other), back) != _said(answer):
-        return f"says {_said(answer)!r}, for an unknown one {_said(other)!r}"
+        return f"for one that does not exist: {other.status_code} ({said})"
+    if _swap(said, back) != _said(answer):
+        return f"for one that does not exist it says {said!r}"
     return ""
 
 
