@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask, g
+from flask import Flask, current_app, g
 from sqlalchemy import select, text
 
 from config import TestConfig
@@ -58,24 +58,10 @@ SOMEONE = "noor"
 
 def seed_matrix_unit() -> dict[str, str]:
     """The page tests' unit (tests/web/seed.py), with a parent for the Okafor twins and milk of
-    Ava Nguyen (INF100, Linh's baby) in every state an address needs. Returns codes by name."""
-    from nicu_milk.models import Infant, User
-    from nicu_milk.runtime import now, unit
-    from nicu_milk.services import accounts
-    from nicu_milk.services import containers as ledger
+    Ava Nguyen (INF100, Linh's baby) in every state an address needs. Returns codes by name.
 
+    What the page tests' seed does not do is done through the API, as the unit would."""
     seed.seed_unit()
-    session = db.session
-    accounts.create_user(
-        session,
-        USERNAMES["other_parent"],
-        "parent",
-        PASSWORD,
-        infant_mrns=["INF200", "INF201"],
-        display_name="Ada Okafor",
-        hash_method=TestConfig.PASSWORD_HASH_METHOD,
-    )
-    session.commit()
     made = {
         "fresh": seed.receive("INF100"),
         "fresh2": seed.receive("INF100"),
@@ -84,29 +70,44 @@ def seed_matrix_unit() -> dict[str, str]:
         "theirs": seed.receive("INF200"),
     }
     [made["blank"]] = seed.reserve("INF100")
-    nurse = session.scalars(select(User).where(User.username == "nina")).one()
-    parent = session.scalars(select(User).where(User.username == "linh")).one()
-    baby = session.scalars(select(Infant).where(Infant.mrn == "INF100")).one()
-    ledger.hold(session, unit(), nurse, ledger.find_container(session, made["held"]), "Culture")
-    waiting = ledger.create_container(
-        session,
-        unit(),
-        parent,
-        baby,
-        expressed_at=now() - dt.timedelta(hours=1),
-        volume_ml=45,
-        milk_type="MOM",
-        location=None,
-        colostrum=False,
-        medications=None,
-        donor_lot=None,
-        donor_product_code=None,
-        donor_expires_at=None,
-        at=None,
+    api_call(
+        "ada",
+        "POST",
+        "/users",
+        {
+            "username": USERNAMES["other_parent"],
+            "password": PASSWORD,
+            "role": "parent",
+            "display_name": "Ada Okafor",
+            "infant_mrns": ["INF200", "INF201"],
+        },
     )
-    session.commit()
-    made["waiting"] = waiting.code
+    api_call("nina", "POST", f"/containers/{made['held']}/hold", {"reason": "Positive culture"})
+    made["waiting"] = api_call(
+        "linh",
+        "POST",
+        "/containers",
+        {
+            "infant_mrn": "INF100",
+            "expressed_at": iso(ago(hours=1)),
+            "volume_ml": 45,
+            "milk_type": "MOM",
+        },
+    )["code"]
     return made
+
+
+def api_call(username: str, method: str, path: str, body: dict) -> dict:
+    """One API call as this user, which must succeed; its JSON answer."""
+    api = current_app.test_client(use_cookies=False)
+    _fresh_request_globals()
+    signed_in = api.post(f"{API}/auth/token", json={"username": username, "password": PASSWORD})
+    assert signed_in.status_code == 200, signed_in.get_json()
+    _fresh_request_globals()
+    bearer = {"Authorization": f"Bearer {signed_in.get_json()['token']}"}
+    answer = api.open(f"{API}{path}", method=method, json=body, headers=bearer)
+    assert answer.status_code < 300, (path, answer.get_json())
+    return answer.get_json()
 
 
 def family_words(made: dict[str, str]) -> dict[str, set[str]]:
@@ -189,14 +190,7 @@ def _sign_in(made: dict[str, str], who: str) -> dict:
 
 
 def _hold_ava_mothers_milk() -> None:
-    from nicu_milk.models import Mother, User
-    from nicu_milk.runtime import now
-    from nicu_milk.services import families
-
-    mother = db.session.scalars(select(Mother).where(Mother.mrn == "MOM100")).one()
-    nurse = db.session.scalars(select(User).where(User.username == "nina")).one()
-    families.hold_mother(db.session, mother, "New medication", nurse, now())
-    db.session.commit()
+    api_call("nina", "POST", "/mothers/MOM100/hold", {"reason": "New medication"})
 
 
 ADMISSION = {
