@@ -4,14 +4,17 @@ client: every route of the URL map, for each caller, on a seeded unit, on SQLite
 - Pages are asked with the caller's signed-in session cookie and a valid CSRF token; the API with
   the caller's bearer token. Each request is one a caller who may do the thing would make
   successfully (real codes and MRNs, a valid body), so that an answer says who may, not what was
-  malformed.
+  malformed; an allowed write must have changed the database.
 - A refused request must change nothing in the database. After a request that did change it, the
   database is put back as seeded, so that no request depends on another's writes.
-- A parent who may open an address sees nothing of another family there; a parent refused
-  another family's baby or bottle gets the same 404, word for word, as for one that does not
-  exist.
+- A parent who may open an address sees nothing of another family there. A refusal that names
+  Ava's baby or milk is word for word the one for a baby or bottle that does not exist, so that
+  a parent of another family learns nothing, not even that she exists.
 - The table names every route of the URL map, and nothing else: a new route fails here until
   someone decides who may use it.
+- An administrator's cookie and token replayed after signing out, or after they expired, and a
+  token sent to pages or a cookie to the API, open nothing; a form posted with another session's
+  CSRF token is refused.
 """
 
 from __future__ import annotations
