@@ -10,7 +10,8 @@ The callers, all about one baby (Ava Nguyen, MRN INF100) and her milk:
 
 What an answer may be:
 
-- OK: it was done or shown (2xx, or a redirect that is not to the sign-in page);
+- OK: it was done or shown (2xx, or a redirect that is not to the sign-in page; signing out,
+  which ends there, is OK because it did something);
 - LOGIN: sign in first (a page redirects to /login; the API answers 401);
 - DENIED: this role may not do this (403), whoever the baby is;
 - NOT_FOUND: another family's baby or bottle is not found (404), exactly as one that does not
