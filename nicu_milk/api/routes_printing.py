@@ -77,7 +77,7 @@ def print_label(code: str, body: PrintRequest):
     roles=EVERYONE,
     query=LabelSheetQuery,
     produces=PDF,
-    errors=(400, 401, 404),
+    errors=(400, 401, 404, 409),
     tag="printing",
     writes=True,
 )

@@ -185,6 +185,14 @@ def reserved_containers(
     for code, text in zip(parsed, wanted, strict=True):
         if code is None or code not in found:
             raise NotFound("UNKNOWN_BOTTLE", f"{text!r} is not one of this baby's labels.")
+        if found[code].state != "reserved":
+            # A second label for a bottle in stock could go on another bottle and pass the
+            # bedside check as this one: its label comes from the milk room, not this sheet.
+            raise Conflict(
+                "ALREADY_RECEIVED",
+                f"{code} is already in the unit's stock: its label is printed in the milk room, "
+                "not on a take-home sheet.",
+            )
     return [found[code] for code in parsed]
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, Forbidden, InvalidInput
 from ..identifiers import require_identifier
 from ..models import Container, Infant, StorageLocation, User
 from ..policy import Stored
@@ -82,7 +82,7 @@ def create_container(
     at: dt.datetime | None,
 ) -> Container:
     """Staff receive milk at once, into a storage place; a parent's drop-off waits, reserved,
-    for a nurse (and a parent does not choose where it is stored)."""
+    for a nurse (and a parent does not choose where it is stored, nor records donor milk)."""
     volume_ml = require_volume(volume_ml)
     if medications is not None:
         require_text("The medications", medications, NOTES_MAX)
@@ -92,6 +92,13 @@ def create_container(
         raise InvalidInput(
             "LOCATION_NOT_ALLOWED",
             "Parents do not choose a storage place; the nurse does on receipt.",
+        )
+    if not user.is_staff and milk_type != "MOM":
+        # Donor milk comes from a milk bank, with its lot: staff record it, never a family.
+        raise Forbidden(
+            "FORBIDDEN",
+            "A parent pre-registers the mother's own milk only. Donor milk comes from the milk "
+            "bank and the unit's staff record it.",
         )
     _require_admitted(infant)
     _check_milk(milk_type, donor_lot, donor_expires_at)

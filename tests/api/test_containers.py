@@ -160,6 +160,25 @@ def test_parent_drop_off_is_reserved_until_a_nurse_receives_it(unit):
     )
 
 
+def test_a_parent_pre_registers_only_their_own_milk_never_donor_milk(unit):
+    """Donor milk comes from a milk bank and staff record it; the family's page offers only the
+    mother's own milk, and the API holds a parent to the same."""
+    parent = unit["twins_parent"]  # the Okafor twins have donor-milk consent
+    body = {
+        "infant_mrn": "INF200",
+        "expressed_at": iso(moment(hours=3)),
+        "volume_ml": 60,
+        "milk_type": "DHM",
+        "donor_lot": "LOT-77",
+        "donor_expires_at": iso(moment(hours=-24 * 30)),
+    }
+    before = snapshot()
+    refused = expect(parent.post("/containers", body), 403, "FORBIDDEN")
+    assert "donor milk" in refused["error"]["message"].lower()
+    assert snapshot() == before
+    expect(unit["nurse"].post("/containers", {**body, "location_code": "FR1"}), 201)
+
+
 def test_donor_milk_needs_lot_and_bank_expiry(unit):
     nurse = unit["nurse"]
     base = {

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from config import Printer
-from tests.api.conftest import ago, receive_milk
+from tests.api.conftest import ago, expect, receive_milk, snapshot
 from tests.conftest import change_settings
 from tests.unit.printing.readback import decode, page_count, render, squash, text
 
@@ -85,6 +85,21 @@ def test_the_take_home_sheet_refuses_codes_of_another_baby(unit):
     twin_codes = nurse.post("/infants/INF200/reserved-labels", {"count": 2}).get_json()["codes"]
     answer = unit["parent"].get("/infants/INF100/reserved-labels.pdf?codes=" + twin_codes[0])
     assert answer.status_code == 404
+
+
+def test_the_take_home_sheet_prints_no_label_for_milk_already_in_the_unit(unit):
+    """A second label for a bottle in stock could go on another bottle and pass the bedside
+    check as that one: the take-home sheet prints only labels still waiting for their milk."""
+    parent, nurse = unit["parent"], unit["nurse"]
+    [blank] = parent.post("/infants/INF100/reserved-labels", {"count": 1}).get_json()["codes"]
+    stocked = receive_milk(nurse)["code"]
+    before = snapshot()
+    for who in (parent, nurse):
+        answer = who.get(f"/infants/INF100/reserved-labels.pdf?codes={blank},{stocked}")
+        expect(answer, 409, "ALREADY_RECEIVED")
+        assert stocked in answer.get_json()["error"]["message"]
+    assert snapshot() == before
+    assert parent.get(f"/infants/INF100/reserved-labels.pdf?codes={blank}").status_code == 200
 
 
 def test_the_expiry_report_pdf_lists_what_to_pull(unit):

@@ -45,6 +45,14 @@ def test_a_parent_never_reaches_another_family(as_user, unit):
     assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
 
 
+def test_a_parent_prints_no_second_label_for_milk_already_in_the_unit(as_user, unit):
+    stocked = unit.receive("INF100")
+    parent = as_user("linh")
+    answer = parent.get(f"/family/INF100/labels.pdf?codes={stocked}")
+    assert answer.status_code == 409
+    assert "already in the unit" in parent.text(answer)
+
+
 def test_a_drop_off_with_a_half_filled_row_is_refused_beside_it(as_user, unit):
     parent = as_user("linh")
     empty = parent.post("/family/INF100/drop-off", {})
