@@ -24,13 +24,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 
+# The stock's states are declared with the rule for usable milk; services import them from here.
+from .usable import IN_INVENTORY, ON_HAND, is_held  # noqa: F401
+
 UTC = dt.UTC
 
 CODE = 64
 NAME = 100
-# States in which a container is still in the unit's stock (not used up, discarded or sent home).
-IN_INVENTORY = ("reserved", "fresh", "frozen", "thawed")
-ON_HAND = ("fresh", "frozen", "thawed")
 CONTAINER_STATES = (*IN_INVENTORY, "consumed", "discarded", "returned")
 LOCATION_KINDS = ("refrigerator", "freezer", "deep_freezer", "room")
 ROLES = ("admin", "charge_nurse", "nurse", "parent")
@@ -215,10 +215,11 @@ class Container(db.Model):
     @property
     def held(self) -> bool:
         """Own hold, or the mother's hold on her own milk while it is still in inventory."""
-        return self.hold_reason is not None or (
-            self.state in IN_INVENTORY
-            and self.mother is not None
-            and self.mother.hold_reason is not None
+        if self.hold_reason is not None:
+            return True
+        # The mother is loaded only when her hold can matter (nicu_milk.usable.is_held).
+        return self.state in IN_INVENTORY and is_held(
+            self.state, False, self.mother is not None and self.mother.hold_reason is not None
         )
 
     @property
