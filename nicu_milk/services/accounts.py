@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import generate_password_hash
 
@@ -90,16 +90,20 @@ def issue_token(session: Session, user: User, now: dt.datetime, hours: float) ->
     return token
 
 
+# The token and its user in one statement, built once (every API request runs it).
+_USER_FOR_TOKEN = (
+    select(User, ApiToken.expires_at, ApiToken.revoked_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_token(session: Session, token: str, now: dt.datetime) -> User:
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(token))
-    ).first()
+    row = session.execute(_USER_FOR_TOKEN, {"token_hash": hash_token(token)}).first()
     if row is None:
         raise Unauthorized("INVALID_TOKEN", "The token is not valid. Sign in again.")
-    api_token, user = row
-    if api_token.revoked_at is not None or api_token.expires_at <= now or not user.active:
+    user, expires_at, revoked_at = row
+    if revoked_at is not None or expires_at <= now or not user.active:
         raise Unauthorized("INVALID_TOKEN", "The token has expired or was revoked. Sign in again.")
     return user
 
