@@ -32,7 +32,11 @@ def prepare_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        # Straight to the driver: every request begins, and this is a tenth of a bedside check
+        # through SQLAlchemy's statement machinery.
+        connection.connection.driver_connection.execute(
+            "BEGIN IMMEDIATE" if write_intent.get() else "BEGIN"
+        )
 
 
 def write_from_here(session) -> None:

@@ -96,14 +96,16 @@ def usable_sql(now: dt.datetime, *, frozen_ok: bool = False):
 
     from .models import Container, Infant, Mother
 
+    # The tables' columns, not the ORM attributes: the clause fits plain Core statements too.
+    milk, mothers, infants = Container.__table__.c, Mother.__table__.c, Infant.__table__.c
     return and_(
-        Container.state.in_(ON_HAND if frozen_ok else FEEDABLE),
-        Container.hold_reason.is_(None),
-        ~exists().where(Mother.id == Container.mother_id, Mother.hold_reason.is_not(None)),
-        Container.expires_at.is_not(None),
-        Container.expires_at > now,
+        milk.state.in_(ON_HAND if frozen_ok else FEEDABLE),
+        milk.hold_reason.is_(None),
+        ~exists().where(mothers.id == milk.mother_id, mothers.hold_reason.is_not(None)),
+        milk.expires_at.is_not(None),
+        milk.expires_at > now,
         or_(
-            Container.milk_type != "DHM",
-            exists().where(Infant.id == Container.infant_id, Infant.donor_milk_consent.is_(True)),
+            milk.milk_type != "DHM",
+            exists().where(infants.id == milk.infant_id, infants.donor_milk_consent.is_(True)),
         ),
     )

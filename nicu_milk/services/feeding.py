@@ -113,19 +113,22 @@ def _resolve_container(
     return container, container_facts(container)
 
 
+# The tables' columns: plain Core statements skip the ORM's compiling and loading.
+_MILK, _BABIES, _MOTHERS = Container.__table__.c, Infant.__table__.c, Mother.__table__.c
+_PLACES = StorageLocation.__table__.c
+
 # The baby's usable bottles other than the one scanned, best first: nicu_milk.usable's rule in SQL
 # filters before the LIMIT (held milk, a held mother's milk and donor milk without consent never
 # take a candidate's place). Built once: only the values change from check to check.
 _OTHERS = (
-    select(Container.code, Container.milk_type, Container.state, Container.expires_at)
-    .add_columns(Container.colostrum)
+    select(_MILK.code, _MILK.milk_type, _MILK.state, _MILK.expires_at, _MILK.colostrum)
     .where(
-        Container.infant_id == bindparam("infant_id"),
-        Container.id != bindparam("container_id"),
+        _MILK.infant_id == bindparam("infant_id"),
+        _MILK.id != bindparam("container_id"),
         usable_sql(bindparam("now", type_=UTCDateTime)),
     )
     # The order of checks.pick_first: colostrum first, then the earliest expiry, then the code.
-    .order_by(Container.colostrum.desc(), Container.expires_at, Container.code)
+    .order_by(_MILK.colostrum.desc(), _MILK.expires_at, _MILK.code)
     .limit(USE_FIRST_CANDIDATES)
 )
 
@@ -263,30 +266,32 @@ class ContainerRecord:
 
 _INFANT = (
     select(
-        *(getattr(Infant, name) for name in InfantRecord.FIELDS),
-        Mother.mrn.label("mother_mrn"),
-        Mother.first_name.label("mother_first_name"),
-        Mother.last_name.label("mother_last_name"),
-        Mother.hold_reason.label("mother_hold"),
+        *(_BABIES[name] for name in InfantRecord.FIELDS),
+        _MOTHERS.mrn.label("mother_mrn"),
+        _MOTHERS.first_name.label("mother_first_name"),
+        _MOTHERS.last_name.label("mother_last_name"),
+        _MOTHERS.hold_reason.label("mother_hold"),
     )
-    .join(Mother, Mother.id == Infant.mother_id)
-    .where(Infant.wristband_code == bindparam("code"))
+    .join_from(Infant.__table__, Mother.__table__, _MOTHERS.id == _BABIES.mother_id)
+    .where(_BABIES.wristband_code == bindparam("code"))
 )
 
 _CONTAINER = (
     select(
-        *(getattr(Container, name) for name in ContainerRecord.FIELDS),
-        Infant.mrn.label("infant_mrn"),
-        Infant.first_name.label("infant_first"),
-        Infant.last_name.label("infant_last"),
-        Mother.mrn.label("mother_mrn"),
-        Mother.hold_reason.label("mother_hold"),
-        StorageLocation.code.label("location_code"),
+        *(_MILK[name] for name in ContainerRecord.FIELDS),
+        _BABIES.mrn.label("infant_mrn"),
+        _BABIES.first_name.label("infant_first"),
+        _BABIES.last_name.label("infant_last"),
+        _MOTHERS.mrn.label("mother_mrn"),
+        _MOTHERS.hold_reason.label("mother_hold"),
+        _PLACES.code.label("location_code"),
     )
-    .join(Infant, Infant.id == Container.infant_id)
-    .outerjoin(Mother, Mother.id == Container.mother_id)
-    .outerjoin(StorageLocation, StorageLocation.id == Container.location_id)
-    .where(Container.code == bindparam("code"))
+    .select_from(
+        Container.__table__.join(Infant.__table__, _BABIES.id == _MILK.infant_id)
+        .outerjoin(Mother.__table__, _MOTHERS.id == _MILK.mother_id)
+        .outerjoin(StorageLocation.__table__, _PLACES.id == _MILK.location_id)
+    )
+    .where(_MILK.code == bindparam("code"))
 )
 
 
