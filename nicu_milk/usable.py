@@ -86,11 +86,12 @@ def is_usable(
     )
 
 
-def usable_sql(now: dt.datetime, *, frozen_ok: bool = False):
+def usable_sql(now, *, frozen_ok: bool = False, consent=None):
     """The same rule as a WHERE clause on `containers`, needing no join from the caller.
 
     The mother's hold and the baby's consent are correlated EXISTS on their primary keys, so the
-    clause filters before any ORDER BY and LIMIT of the query it is put in.
+    clause filters before any ORDER BY and LIMIT of the query it is put in. A caller asking
+    about one baby's milk may give that baby's `consent` (a value or a bound parameter) instead.
     """
     from sqlalchemy import and_, exists, or_
 
@@ -106,6 +107,8 @@ def usable_sql(now: dt.datetime, *, frozen_ok: bool = False):
         milk.expires_at > now,
         or_(
             milk.milk_type != "DHM",
-            exists().where(infants.id == milk.infant_id, infants.donor_milk_consent.is_(True)),
+            exists().where(infants.id == milk.infant_id, infants.donor_milk_consent.is_(True))
+            if consent is None
+            else consent,
         ),
     )

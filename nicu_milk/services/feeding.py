@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Boolean, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import codes, formatting
@@ -125,7 +125,10 @@ _OTHERS = (
     .where(
         _MILK.infant_id == bindparam("infant_id"),
         _MILK.id != bindparam("container_id"),
-        usable_sql(bindparam("now", type_=UTCDateTime)),
+        # The scanned baby's consent is known: no lookup of it per bottle.
+        usable_sql(
+            bindparam("now", type_=UTCDateTime), consent=bindparam("consent", type_=Boolean)
+        ),
     )
     # The order of checks.pick_first: colostrum first, then the earliest expiry, then the code.
     .order_by(_MILK.colostrum.desc(), _MILK.expires_at, _MILK.code)
@@ -142,7 +145,13 @@ def _others(
     if container.infant.mrn != infant.mrn:
         return []
     rows = session.execute(
-        _OTHERS, {"infant_id": container.infant_id, "container_id": container.id, "now": now}
+        _OTHERS,
+        {
+            "infant_id": container.infant_id,
+            "container_id": container.id,
+            "now": now,
+            "consent": infant.donor_milk_consent,
+        },
     )
     return [
         ContainerFacts(
