@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +25,7 @@ from nicu_milk.models import (
     User,
 )
 from nicu_milk.services import feeding
-from nicu_milk.services.common import Unit
+from nicu_milk.services.common import NicuUnit
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -186,8 +187,8 @@ def _nurse() -> User:
     return nurse
 
 
-def _unit(app) -> Unit:
-    return Unit(
+def _unit(app) -> NicuUnit:
+    return NicuUnit(
         policy=app.extensions["nicu_milk"]["policy"],
         now=dt.datetime.now(UTC),
         fingerprint=app.extensions["nicu_milk"]["fingerprint"],
@@ -248,7 +249,7 @@ def test_use_first_finds_the_right_bottle_behind_more_than_ten_unusable_ones(app
 )
 def test_splitting_takes_only_usable_milk(app, expires_in, held, refused):
     from nicu_milk.errors import Conflict
-    from nicu_milk.services import containers
+    from nicu_milk.services import storage
 
     baby = _family("INF400", consent=False, mother_hold="medication" if held else None)
     nurse = _nurse()
@@ -257,9 +258,9 @@ def test_splitting_takes_only_usable_milk(app, expires_in, held, refused):
     db.session.commit()
     unit = _unit(app)
     if refused is None:
-        containers._require_usable_stock(bottle, unit.now)
+        storage._require_usable_stock(bottle, unit.now)
         return
     with pytest.raises(Conflict) as stopped:
-        containers.split(db.session, unit, nurse, bottle, [10, 10])
+        storage.split(db.session, unit, nurse, bottle, [Decimal(10), Decimal(10)])
     assert stopped.value.code == refused
     assert "no expiry on record" in stopped.value.message or expires_in is not None
