@@ -16,6 +16,7 @@ step() {
 step $PY bench/printing.py --quick
 step $PY bench/bedside_check.py --quick
 step $PY bench/profile_check.py --size 10k --repeats 20 --lines 25
+step $PY bench/cpu_per_check.py --size 10k --rounds 1 --seconds 1
 step $PY bench/load.py --quick
 step $PY bench/races.py --rounds 10
 step $PY bench/crash.py --cycles 2

@@ -15,12 +15,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from . import usable
 from .policy import Policy, when_text
 from .vocabulary import CONTAINER_STATES, GONE, ON_HAND, ContainerState
 
 Severity = Literal["advice", "warn", "stop"]
 Outcome = Literal["go", "warn", "stop"]
-FEEDABLE_STATES = frozenset({"fresh", "thawed"})
+FEEDABLE_STATES = frozenset(usable.FEEDABLE)
 
 # domain.md's table, in its order, which is also the order reasons of one severity are shown in.
 # SIBLING's severity here is the default; the policy decides it.
@@ -259,14 +260,14 @@ def _first_key(container: ContainerFacts):
 def is_usable(
     container: ContainerFacts, infant: InfantFacts, now: dt.datetime, policy: Policy
 ) -> bool:
-    """Whether this container could be fed to this infant now."""
-    return (
-        container.infant_mrn == infant.mrn
-        and container.state in FEEDABLE_STATES
-        and not container.held
-        and container.expires_at is not None
-        and now < container.expires_at
-        and (container.milk_type != "DHM" or infant.donor_milk_consent)
+    """Whether this container could be fed to this infant now (nicu_milk.usable's rule)."""
+    return container.infant_mrn == infant.mrn and usable.is_usable(
+        state=container.state,
+        held=container.held,
+        expires_at=container.expires_at,
+        donor_milk=container.milk_type == "DHM",
+        consent=infant.donor_milk_consent,
+        now=now,
     )
 
 

@@ -32,4 +32,24 @@ def prepare_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        # Straight to the driver: every request begins, and this is a tenth of a bedside check
+        # through SQLAlchemy's statement machinery.
+        connection.connection.driver_connection.execute(
+            "BEGIN IMMEDIATE" if write_intent.get() else "BEGIN"
+        )
+
+
+def write_from_here(session) -> None:
+    """Make the rest of this request a writer, after a read that wrote nothing.
+
+    The read's transaction ends first, so that on SQLite the next one begins with BEGIN
+    IMMEDIATE and waits its turn for the write lock. Upgrading the read instead would fail at
+    once ("database is locked") whenever another writer had committed since the read began.
+    On PostgreSQL it only ends a read-only transaction early. Objects read so far expire.
+    """
+    if write_intent.get():
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a read-only transaction holds unsaved changes; declare writes=True")
+    session.commit()
+    write_intent.set(True)

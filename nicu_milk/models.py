@@ -24,6 +24,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 
+# Whose hold holds what is declared with the rule for usable milk.
+from .usable import is_held
+
 # Declared in vocabulary.py; named here too for the queries that import them with the models.
 from .vocabulary import CONTAINER_STATES as CONTAINER_STATES
 from .vocabulary import IN_INVENTORY as IN_INVENTORY
@@ -217,10 +220,11 @@ class Container(db.Model):
     @property
     def held(self) -> bool:
         """Own hold, or the mother's hold on her own milk while it is still in inventory."""
-        return self.hold_reason is not None or (
-            self.state in IN_INVENTORY
-            and self.mother is not None
-            and self.mother.hold_reason is not None
+        if self.hold_reason is not None:
+            return True
+        # The mother is loaded only when her hold can matter (nicu_milk.usable.is_held).
+        return self.state in IN_INVENTORY and is_held(
+            self.state, False, self.mother is not None and self.mother.hold_reason is not None
         )
 
     @property

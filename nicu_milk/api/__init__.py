@@ -219,6 +219,9 @@ def endpoint(
 
 
 def domain_error_response(error: DomainError):
+    if error.keep:
+        # What the refusal records is written, even by a route declared read-only.
+        write_intent.set(True)
     keep_refused(db.session, error)
     response = jsonify(error_body(error.code, error.message))
     response.status_code = int(error.status)

@@ -2,6 +2,7 @@
 
 from flask import current_app, g
 
+from ..database import write_from_here
 from ..errors import InvalidInput
 from ..extensions import db
 from ..runtime import sign_in_attempt, sign_in_limits, unit
@@ -50,9 +51,14 @@ def _scan_view(result: feeding.Scan) -> dict:
     response=CheckOut,
     errors=(400, 401, 403, 429),
     tag="feeding",
+    # A check reads; a warn or stop writes its near miss afterwards, in a transaction of its own.
+    writes=False,
 )
 def check(body: FeedCheck):
-    result = feeding.check(
+    if body.manual_entry:
+        # The witness's sign-in is recorded whatever the verdict (rare: a damaged barcode).
+        write_from_here(db.session)
+    result = feeding.bedside_check(
         db.session, unit(), g.user, body.infant_code, body.container_code, _witness(body)
     )
     return _scan_view(result)

@@ -6,8 +6,10 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from werkzeug.security import generate_password_hash
 
 from ..errors import Conflict, InvalidInput, NotFound, Unauthorized
@@ -90,16 +92,41 @@ def issue_token(session: Session, user: User, now: dt.datetime, hours: float) ->
     return token
 
 
+# The token and its user in one plain statement, built once: every API request runs it.
+_USERS, _TOKENS = User.__table__, ApiToken.__table__
+_USER_FOR_TOKEN = (
+    select(*_USERS.c, _TOKENS.c.expires_at.label("token_expires_at"), _TOKENS.c.revoked_at)
+    .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id))
+    .where(_TOKENS.c.token_hash == bindparam("token_hash"))
+)
+
+
+def _user_from_row(session: Session, row) -> User:
+    """The row as the session's User, without loading it again through the ORM.
+
+    The same object an ORM query would give: the user as read now, or the object this session
+    already holds for that user.
+    """
+    values = {column.key: row._mapping[column] for column in _USERS.c}
+    known = session.identity_map.get(identity_key(User, row.id))
+    if known is not None:
+        # As an ORM load does: what this session expired is filled in, the rest left alone.
+        for key in inspect(known).expired_attributes & values.keys():
+            set_committed_value(known, key, values[key])
+        return known
+    user = User(**values)
+    make_transient_to_detached(user)
+    session.add(user)
+    return user
+
+
 def user_for_token(session: Session, token: str, now: dt.datetime) -> User:
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(token))
-    ).first()
+    row = session.execute(_USER_FOR_TOKEN, {"token_hash": hash_token(token)}).first()
     if row is None:
         raise Unauthorized("INVALID_TOKEN", "The token is not valid. Sign in again.")
-    api_token, user = row
-    if api_token.revoked_at is not None or api_token.expires_at <= now or not user.active:
+    expires_at, revoked_at = row.token_expires_at, row.revoked_at
+    user = _user_from_row(session, row)
+    if revoked_at is not None or expires_at <= now or not user.active:
         raise Unauthorized("INVALID_TOKEN", "The token has expired or was revoked. Sign in again.")
     return user
 

@@ -1,7 +1,9 @@
 """The bedside check and the feed: resolve the two scans, ask nicu_milk.checks, record the outcome.
 
 The check reads with three SELECTs whatever the unit's history (the baby, the bottle, and the
-baby's few best other bottles) and writes only when it records a near miss.
+baby's few best other bottles) and writes only when it records a near miss. At the bedside
+(`bedside_check`) it reads plain rows in a read transaction, so that a go locks nothing, and a
+warn or stop records its near miss afterwards in a short write transaction of its own.
 """
 
 from __future__ import annotations
@@ -10,14 +12,25 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Boolean, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import codes, formatting
 from ..checks import REASON_CODES, ContainerFacts, InfantFacts, Unresolved, Verdict, check_feed
+from ..database import write_from_here
 from ..errors import InvalidInput
-from ..models import CheckAttempt, Container, Feed, Infant, User
+from ..models import (
+    CheckAttempt,
+    Container,
+    Feed,
+    Infant,
+    Mother,
+    StorageLocation,
+    User,
+    UTCDateTime,
+)
 from ..policy import FeedingBegun
+from ..usable import is_held, usable_sql
 from . import signin
 from .common import NicuUnit, event_time, require_staff, require_volume
 from .families import infant_by_wristband
@@ -29,8 +42,9 @@ USE_FIRST_CANDIDATES = 10
 
 @dataclass
 class Scan:
-    infant: Infant | None
-    container: Container | None
+    # ORM objects from `scan`; plain records (InfantRecord, ContainerRecord) from bedside_check.
+    infant: Infant | InfantRecord | None
+    container: Container | ContainerRecord | None
     infant_fact: InfantFacts | Unresolved
     container_fact: ContainerFacts | Unresolved
     verdict: Verdict
@@ -99,22 +113,59 @@ def _resolve_container(
     return container, container_facts(container)
 
 
-def _others(session: Session, infant: Infant, container: Container | None, now: dt.datetime):
-    query = (
-        select(Container)
-        .options(joinedload(Container.infant), joinedload(Container.mother))
-        .where(
-            Container.infant_id == infant.id,
-            Container.state.in_(("fresh", "thawed")),
-            Container.hold_reason.is_(None),
-            Container.expires_at > now,
-        )
-        .order_by(Container.colostrum.desc(), Container.expires_at, Container.id)
-        .limit(USE_FIRST_CANDIDATES)
+# The tables' columns: plain Core statements skip the ORM's compiling and loading.
+_MILK, _BABIES, _MOTHERS = Container.__table__.c, Infant.__table__.c, Mother.__table__.c
+_PLACES = StorageLocation.__table__.c
+
+# The baby's usable bottles other than the one scanned, best first: nicu_milk.usable's rule in SQL
+# filters before the LIMIT (held milk, a held mother's milk and donor milk without consent never
+# take a candidate's place). Built once: only the values change from check to check.
+_OTHERS = (
+    select(_MILK.code, _MILK.milk_type, _MILK.state, _MILK.expires_at, _MILK.colostrum)
+    .where(
+        _MILK.infant_id == bindparam("infant_id"),
+        _MILK.id != bindparam("container_id"),
+        # The scanned baby's consent is known: no lookup of it per bottle.
+        usable_sql(
+            bindparam("now", type_=UTCDateTime), consent=bindparam("consent", type_=Boolean)
+        ),
     )
-    if container is not None:
-        query = query.where(Container.id != container.id)
-    return [container_facts(other) for other in session.scalars(query)]
+    # The order of checks.pick_first: colostrum first, then the earliest expiry, then the code.
+    .order_by(_MILK.colostrum.desc(), _MILK.expires_at, _MILK.code)
+    .limit(USE_FIRST_CANDIDATES)
+)
+
+
+def _others(
+    session: Session, infant: InfantFacts | Unresolved, container, now: dt.datetime
+) -> list[ContainerFacts]:
+    """Candidates for USE_FIRST, which is only ever about the baby's own bottle."""
+    if not isinstance(infant, InfantFacts) or container is None:
+        return []
+    if container.infant.mrn != infant.mrn:
+        return []
+    rows = session.execute(
+        _OTHERS,
+        {
+            "infant_id": container.infant_id,
+            "container_id": container.id,
+            "now": now,
+            "consent": infant.donor_milk_consent,
+        },
+    )
+    return [
+        ContainerFacts(
+            code=code,
+            infant_mrn=infant.mrn,
+            mother_mrn="",  # not asked of a candidate: it is this baby's own usable milk
+            milk_type=milk_type,
+            state=state,
+            held=False,  # the SQL above keeps only milk that is not held
+            expires_at=expires_at,
+            colostrum=colostrum,
+        )
+        for code, milk_type, state, expires_at, colostrum in rows
+    ]
 
 
 def scan(
@@ -123,9 +174,201 @@ def scan(
     """Resolve both scans and apply the feeding check; records nothing."""
     infant, infant_fact = _resolve_infant(session, infant_code)
     container, container_fact = _resolve_container(session, container_code, lock=lock)
-    others = _others(session, infant, container, unit.now) if infant is not None else []
+    others = _others(session, infant_fact, container, unit.now)
     verdict = check_feed(infant_fact, container_fact, others, unit.now, unit.policy)
     return Scan(infant, container, infant_fact, container_fact, verdict)
+
+
+# --- the bedside check on plain rows --------------------------------------------------------
+
+
+class MotherRecord:
+    __slots__ = ("mrn", "first_name", "last_name", "hold_reason")
+
+    def __init__(self, mrn, first_name, last_name, hold_reason):
+        self.mrn = mrn
+        self.first_name = first_name
+        self.last_name = last_name
+        self.hold_reason = hold_reason
+
+
+class InfantRecord:
+    """A baby as the check reads it: the columns, and the mother's, without an ORM object."""
+
+    FIELDS = (
+        "id",
+        "mrn",
+        "wristband_code",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "donor_milk_consent",
+        "admitted",
+        "discharged_at",
+        "name_alert",
+        "daily_volume_ml",
+    )
+    __slots__ = (*FIELDS, "mother")
+
+    def __init__(self, row):
+        for name in self.FIELDS:
+            setattr(self, name, row[name])
+        self.mother = MotherRecord(
+            row["mother_mrn"], row["mother_first_name"], row["mother_last_name"], row["mother_hold"]
+        )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class _Named:
+    __slots__ = ("mrn", "full_name", "code")
+
+    def __init__(self, mrn=None, full_name=None, code=None):
+        self.mrn, self.full_name, self.code = mrn, full_name, code
+
+
+class ContainerRecord:
+    """A bottle as the check reads and answers it (see api.serialize.container, full=False)."""
+
+    FIELDS = (
+        "id",
+        "code",
+        "infant_id",
+        "milk_type",
+        "state",
+        "volume_ml",
+        "remaining_ml",
+        "expressed_at",
+        "received_at",
+        "expires_at",
+        "expiry_rule",
+        "expiry_from",
+        "colostrum",
+        "medications",
+        "hold_reason",
+        "fortifier",
+        "kcal_per_oz",
+        "donor_lot",
+        "donor_product_code",
+        "donor_expires_at",
+        "first_fed_at",
+    )
+    __slots__ = (*FIELDS, "infant", "mother", "mother_mrn", "location", "held")
+
+    def __init__(self, row):
+        for name in self.FIELDS:
+            setattr(self, name, row[name])
+        self.infant = _Named(row["infant_mrn"], f"{row['infant_first']} {row['infant_last']}")
+        self.mother_mrn = row["mother_mrn"]
+        self.mother = (
+            None
+            if self.mother_mrn is None
+            else MotherRecord(self.mother_mrn, None, None, row["mother_hold"])
+        )
+        self.location = None if row["location_code"] is None else _Named(code=row["location_code"])
+        self.held = is_held(
+            self.state, self.hold_reason is not None, row["mother_hold"] is not None
+        )
+
+
+_INFANT = (
+    select(
+        *(_BABIES[name] for name in InfantRecord.FIELDS),
+        _MOTHERS.mrn.label("mother_mrn"),
+        _MOTHERS.first_name.label("mother_first_name"),
+        _MOTHERS.last_name.label("mother_last_name"),
+        _MOTHERS.hold_reason.label("mother_hold"),
+    )
+    .join_from(Infant.__table__, Mother.__table__, _MOTHERS.id == _BABIES.mother_id)
+    .where(_BABIES.wristband_code == bindparam("code"))
+)
+
+_CONTAINER = (
+    select(
+        *(_MILK[name] for name in ContainerRecord.FIELDS),
+        _BABIES.mrn.label("infant_mrn"),
+        _BABIES.first_name.label("infant_first"),
+        _BABIES.last_name.label("infant_last"),
+        _MOTHERS.mrn.label("mother_mrn"),
+        _MOTHERS.hold_reason.label("mother_hold"),
+        _PLACES.code.label("location_code"),
+    )
+    .select_from(
+        Container.__table__.join(Infant.__table__, _BABIES.id == _MILK.infant_id)
+        .outerjoin(Mother.__table__, _MOTHERS.id == _MILK.mother_id)
+        .outerjoin(StorageLocation.__table__, _PLACES.id == _MILK.location_id)
+    )
+    .where(_MILK.code == bindparam("code"))
+)
+
+
+def _infant_record(session: Session, scanned: str) -> tuple[InfantRecord | None, object]:
+    read = codes.read_scan(scanned)
+    if read.container_shaped:
+        return None, Unresolved(
+            "INVALID_CODE",
+            read.text,
+            "That is a milk label, not a wristband. Scan the baby's wristband.",
+        )
+    row = session.execute(_INFANT, {"code": read.text}).mappings().first() if read.text else None
+    if row is not None:
+        infant = InfantRecord(row)
+        return infant, infant_facts(infant)
+    # Not the exact code: the case-insensitive match (rare), the same way as everywhere else.
+    found = infant_by_wristband(session, read.text)
+    if found is None:
+        return None, Unresolved("UNKNOWN_INFANT", read.text)
+    row = session.execute(_INFANT, {"code": found.wristband_code}).mappings().first()
+    infant = InfantRecord(row)
+    return infant, infant_facts(infant)
+
+
+def _container_record(session: Session, scanned: str) -> tuple[ContainerRecord | None, object]:
+    read = codes.read_scan(scanned)
+    if read.container is None:
+        hint = (
+            ""
+            if read.container_shaped
+            else "That is not a milk label. Scan the barcode on the bottle."
+        )
+        return None, Unresolved("INVALID_CODE", read.text, hint)
+    row = session.execute(_CONTAINER, {"code": read.container}).mappings().first()
+    if row is None:
+        return None, Unresolved("UNKNOWN_BOTTLE", read.container)
+    container = ContainerRecord(row)
+    return container, container_facts(container)
+
+
+def bedside_check(
+    session: Session,
+    unit: NicuUnit,
+    user: User,
+    infant_code: str,
+    container_code: str,
+    witness: Witness | None = None,
+) -> Scan:
+    """The check as a scanner asks it: `check`, read from plain rows in a read transaction.
+
+    A go writes nothing and locks nothing. A warn or stop ends the read and records its near
+    miss in a write transaction of its own, which the caller commits (only that step may wait
+    for the write lock). The scan holds plain records, so nothing is read again afterwards.
+    """
+    require_staff(user)
+    user_id = user.id
+    infant, infant_fact = _infant_record(session, infant_code)
+    container, container_fact = _container_record(session, container_code)
+    others = _others(session, infant_fact, container, unit.now)
+    verdict = check_feed(infant_fact, container_fact, others, unit.now, unit.policy)
+    result = Scan(infant, container, infant_fact, container_fact, verdict)
+    if verdict.near_miss:
+        witness_id = witness.user.id if witness else None
+        write_from_here(session)
+        session.add(
+            _attempt(unit, user_id, "check", infant_code, container_code, result, witness_id)
+        )
+    return result
 
 
 def witness_for(
@@ -164,6 +407,35 @@ def witness_by_id(session: Session, user_id: object) -> Witness | None:
     return Witness(user)
 
 
+def _attempt(
+    unit: NicuUnit,
+    user_id: int,
+    action: str,
+    infant_code: str,
+    container_code: str,
+    result: Scan,
+    witness_id: int | None,
+) -> CheckAttempt:
+    return CheckAttempt(
+        at=unit.now,
+        user_id=user_id,
+        action=action,
+        infant_code=infant_code.strip(),
+        container_code=container_code.strip(),
+        verdict=result.verdict.outcome,
+        # Advice is no hazard: the near miss keeps what stopped or warned, and only that.
+        reasons=[
+            {"code": r.code, "severity": r.severity, "message": r.message}
+            for r in result.verdict.reasons
+            if r.severity != "advice"
+        ],
+        infant_id=result.infant.id if result.infant else None,
+        container_id=result.container.id if result.container else None,
+        manual_entry=witness_id is not None,
+        witness_id=witness_id,
+    )
+
+
 def _near_miss(
     session: Session,
     unit: NicuUnit,
@@ -174,26 +446,8 @@ def _near_miss(
     result: Scan,
     witness: Witness | None,
 ) -> None:
-    session.add(
-        CheckAttempt(
-            at=unit.now,
-            user_id=user.id,
-            action=action,
-            infant_code=infant_code.strip(),
-            container_code=container_code.strip(),
-            verdict=result.verdict.outcome,
-            # Advice is no hazard: the near miss keeps what stopped or warned, and only that.
-            reasons=[
-                {"code": r.code, "severity": r.severity, "message": r.message}
-                for r in result.verdict.reasons
-                if r.severity != "advice"
-            ],
-            infant_id=result.infant.id if result.infant else None,
-            container_id=result.container.id if result.container else None,
-            manual_entry=witness is not None,
-            witness_id=witness.user.id if witness else None,
-        )
-    )
+    witness_id = witness.user.id if witness else None
+    session.add(_attempt(unit, user.id, action, infant_code, container_code, result, witness_id))
 
 
 def check(

@@ -17,10 +17,10 @@ from ..models import (
     CheckAttempt,
     Container,
     Infant,
-    Mother,
     StorageLocation,
 )
 from ..policy import Policy
+from ..usable import usable_sql
 
 
 @dataclass
@@ -129,13 +129,8 @@ def inventory(session: Session, policy: Policy, now: dt.datetime) -> list[Infant
             .order_by(Infant.last_name, Infant.first_name)
         )
     )
-    # A mother's hold quarantines her own milk (none of it is supply until released); donor
-    # milk has no mother, so the outer join leaves its Mother.hold_reason empty.
-    usable = (
-        (Container.expires_at > now)
-        & Container.hold_reason.is_(None)
-        & Mother.hold_reason.is_(None)
-    )
+    # Supply is usable milk (nicu_milk.usable), frozen milk included: it can be thawed.
+    usable = usable_sql(now, frozen_ok=True)
     totals = session.execute(
         select(
             Container.infant_id,
@@ -144,7 +139,6 @@ def inventory(session: Session, policy: Policy, now: dt.datetime) -> list[Infant
             func.coalesce(func.sum(Container.remaining_ml), 0),
             func.coalesce(func.sum(case((usable, Container.remaining_ml), else_=0)), 0),
         )
-        .outerjoin(Mother, Mother.id == Container.mother_id)
         .where(Container.state.in_(ON_HAND))
         .group_by(Container.infant_id, Container.state)
     ).all()

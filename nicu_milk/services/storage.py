@@ -40,6 +40,7 @@ from ..policy import (
     Thawed,
     compute_expiry,
 )
+from ..usable import why_not_usable
 from .common import (
     REASON_MAX,
     NicuUnit,
@@ -251,14 +252,30 @@ def _require_in_inventory(container: Container, *, received: bool = True) -> Non
 
 
 def _require_usable_stock(container: Container, now: dt.datetime) -> None:
-    """For splitting and combining: milk that could still be fed."""
+    """For splitting and combining: milk that could still be fed (nicu_milk.usable's rule)."""
     _require_in_inventory(container)
-    if container.state == "frozen":
+    why = why_not_usable(
+        state=container.state,
+        held=container.held,
+        expires_at=container.expires_at,
+        donor_milk=container.milk_type == "DHM",
+        consent=None,
+        now=now,
+    )
+    if why == "FROZEN":
         raise Conflict("FROZEN", f"Container {container.code} is frozen. Thaw it first.")
-    if container.held:
+    if why == "HELD":
         raise Conflict("HELD", f"Container {container.code} is on hold and cannot be used.")
-    if container.expires_at is not None and now >= container.expires_at:
+    if why == "EXPIRED" and container.expires_at is None:
+        raise Conflict(
+            "EXPIRED",
+            f"Container {container.code} has no expiry on record, so it cannot be shown to be "
+            "safe. Take it to the charge nurse.",
+        )
+    if why == "EXPIRED":
         raise Conflict("EXPIRED", f"Container {container.code} has expired. Discard it.")
+    if why is not None:  # not in stock: refused above, kept here should the rule grow
+        raise Conflict(why, f"Container {container.code} cannot be used ({why}).")
 
 
 def _storage(location: StorageLocation) -> dict:

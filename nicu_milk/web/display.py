@@ -13,7 +13,8 @@ from ..policy import when_text
 from ..runtime import now, policy, settings, zone
 from ..services.reports import reason_title
 from ..services.storage import expiry_reason
-from ..vocabulary import IN_INVENTORY, KIND_WORDS, ROLE_WORDS, STATES
+from ..usable import is_expired
+from ..vocabulary import IN_INVENTORY, KIND_WORDS, ON_HAND, ROLE_WORDS, STATES
 
 # Lists flag milk that expires within this many hours (the expiry report's default window).
 SOON_HOURS = 24
@@ -112,12 +113,16 @@ def until_near(moment: dt.datetime | None) -> str:
 
 
 def expiry_status(container: Container) -> tuple[str, str]:
-    """("stop" | "warn" | "go", words) for the container's expiry, now."""
+    """("stop" | "warn" | "go", words) for the container's expiry, now (nicu_milk.usable's rule:
+    milk on hand without an expiry on record is stopped, as the bedside check stops it)."""
+    moment = now()
     if container.expires_at is None:
-        return ("warn", "No expiry yet") if container.state == "reserved" else ("go", "")
-    left = container.expires_at - now()
-    if left <= dt.timedelta(0):
+        if container.state == "reserved":
+            return "warn", "No expiry yet"
+        return ("stop", "No expiry on record") if container.state in ON_HAND else ("go", "")
+    if is_expired(container.expires_at, moment):
         return "stop", "EXPIRED"
+    left = container.expires_at - moment
     if left <= dt.timedelta(hours=SOON_HOURS):
         return "warn", f"Expires {until(container.expires_at)}"
     return "go", f"Expires {until(container.expires_at)}"
