@@ -18,7 +18,11 @@ from .services import accounts, backups, storage
 
 
 def register_commands(app: Flask) -> None:
+    from .adapters.sensors import COMMANDS as SENSOR_COMMANDS
+
     for command in (init_db, create_user, demo_data, show_policy, backup, restore):
+        app.cli.add_command(command)
+    for command in SENSOR_COMMANDS:
         app.cli.add_command(command)
 
 
@@ -43,7 +47,9 @@ def refresh_expiries() -> int:
 @with_appcontext
 @click.argument("username")
 @click.option(
-    "--role", required=True, type=click.Choice(["admin", "charge_nurse", "nurse", "parent"])
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "charge_nurse", "nurse", "parent", "device"]),
 )
 @click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
 @click.option(

@@ -33,7 +33,8 @@ IN_INVENTORY = ("reserved", "fresh", "frozen", "thawed")
 ON_HAND = ("fresh", "frozen", "thawed")
 CONTAINER_STATES = (*IN_INVENTORY, "consumed", "discarded", "returned")
 LOCATION_KINDS = ("refrigerator", "freezer", "deep_freezer", "room")
-ROLES = ("admin", "charge_nurse", "nurse", "parent")
+# A device (a sensor gateway) may only post temperature readings.
+ROLES = ("admin", "charge_nurse", "nurse", "parent", "device")
 Volume = Numeric(8, 2)
 
 
@@ -308,7 +309,7 @@ class User(db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role != "parent"
+        return self.role not in ("parent", "device")
 
     # Flask-Login's user protocol.
     @property
@@ -385,3 +386,7 @@ class Setting(db.Model):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# The cold chain's records live in their own module; importing it registers them here.
+from . import coldchain_models  # noqa: E402,F401

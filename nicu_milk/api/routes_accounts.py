@@ -45,7 +45,13 @@ def revoke_token():
 
 
 @endpoint(
-    "GET", "/auth/me", "Who this token belongs to", response=UserOut, errors=(400, 401), tag="auth"
+    "GET",
+    "/auth/me",
+    "Who this token belongs to",
+    response=UserOut,
+    # A sensor gateway's token (role device) may only post readings.
+    errors=(400, 401, 403),
+    tag="auth",
 )
 def me():
     return serialize.user(g.user)

@@ -59,6 +59,7 @@ ROLE_WORDS = {
     "charge_nurse": "Charge nurse",
     "nurse": "Nurse",
     "parent": "Parent",
+    "device": "Sensor gateway (posts temperatures only)",
 }
 
 
