@@ -859,3 +859,52 @@ def sign_off(session: Session, unit: Unit, user: User, location: StorageLocation
     session.add(record)
     session.flush()
     return record
+
+
+# --- what the charge nurse sees first ------------------------------------------------------------
+
+
+@dataclass
+class Alert:
+    """An open excursion, or a unit whose sensor has gone quiet (NO_DATA), and the babies whose
+    milk it concerns."""
+
+    kind: str  # EXCURSION or NO_DATA
+    location: StorageLocation
+    since: dt.datetime | None
+    excursion: Excursion | None
+    babies: list
+
+
+def alerts(session: Session, unit: Unit) -> list[Alert]:
+    from .locations import contents
+
+    found: list[Alert] = []
+    for excursion in list_excursions(session, open_only=True):
+        babies = {hold.container.infant.id: hold.container.infant for hold in excursion.holds}
+        found.append(
+            Alert(
+                "EXCURSION",
+                excursion.location,
+                excursion.started_at,
+                excursion,
+                sorted(babies.values(), key=lambda baby: baby.last_name),
+            )
+        )
+    for place in storage_units(session):
+        if current_sensor(session, place) is None:
+            continue
+        limits = limits_for(unit, place)
+        latest = session.scalar(_readings_of(place).with_only_columns(func.max(SensorReading.at)))
+        if latest is None or unit.now - latest >= limits.no_data_after:
+            babies = {c.infant.id: c.infant for c in contents(session, place)}
+            found.append(
+                Alert(
+                    "NO_DATA",
+                    place,
+                    latest,
+                    None,
+                    sorted(babies.values(), key=lambda baby: baby.last_name),
+                )
+            )
+    return found

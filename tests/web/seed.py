@@ -37,6 +37,11 @@ USERS = (
     ("linh", "parent", "Linh Nguyen", None, ("INF100",)),
 )
 TABLES_IN_DELETE_ORDER = (
+    "excursion_holds",
+    "excursions",
+    "cold_chain_sign_offs",
+    "sensor_readings",
+    "sensor_assignments",
     "sign_in_attempts",
     "check_attempts",
     "feeds",
