@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 12, 30
+LEFT, RIGHT, TOP, BOTTOM = 70, 12, 12, 36
 # A silence longer than this breaks the line: a gap is drawn as a gap.
 GAP = dt.timedelta(minutes=30)
 

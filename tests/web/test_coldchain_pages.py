@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from nicu_milk.coldchain_models import Excursion, SignOff
+from nicu_milk.coldchain_models import SignOff
 from nicu_milk.extensions import db
 
 from . import seed
@@ -17,29 +17,18 @@ UTC = dt.UTC
 
 
 def warm_fridge(with_freezer_sensor: bool = True) -> tuple[str, int]:
-    """Sensors on FR1 (and FZ1) since yesterday, a bottle in FR1 and an hour out of range
-    from two hours ago; the bottle's code and the excursion's id."""
+    """An hour out of range in FR1 with a bottle in it, and a silent sensor on FZ1."""
     from nicu_milk.runtime import now, unit
     from nicu_milk.services import coldchain
     from nicu_milk.services.locations import get_location
 
-    session = db.session
-    code = seed.receive(hours_ago=4, received_hours_ago=3, location="FR1-S1")
-    yesterday = unit()
-    yesterday = type(yesterday)(**{**vars(yesterday), "now": now() - dt.timedelta(days=1)})
-    coldchain.assign_sensor(session, yesterday, get_location(session, "FR1"), "T-FR1")
+    found = seed.warm_fridge("FR1")
     if with_freezer_sensor:
-        coldchain.assign_sensor(session, yesterday, get_location(session, "FZ1"), "T-FZ1")
-    moment = now()
-    temperatures = [3.0] * 12 + [8.0] * 13 + [3.2] * 24
-    readings = [
-        coldchain.NewReading("T-FR1", moment - dt.timedelta(minutes=240 - 5 * index), celsius)
-        for index, celsius in enumerate(temperatures)
-    ]
-    coldchain.store_readings(session, unit(), readings, "csv")
-    session.commit()
-    excursion = session.scalars(select(Excursion)).one()
-    return code, excursion.id
+        current = unit()
+        yesterday = type(current)(**{**vars(current), "now": now() - dt.timedelta(days=1)})
+        coldchain.assign_sensor(db.session, yesterday, get_location(db.session, "FZ1"), "T-FZ1")
+        db.session.commit()
+    return found
 
 
 def test_the_temperatures_page_shows_each_unit_its_alarm_and_a_chart_with_the_limits(as_user):
