@@ -54,7 +54,7 @@ def temperature_chart(
 ) -> TemperatureChart:
     chart = TemperatureChart()
     start = now - dt.timedelta(hours=hours)
-    shown = [(at, celsius) for at, celsius in series if start <= at <= now]
+    shown = sorted((at, celsius) for at, celsius in series if start <= at <= now)
     values = [celsius for _, celsius in shown] + [v for v in (low, high) if v is not None]
     if not values:
         values = [0.0, 5.0]
