@@ -325,7 +325,7 @@ def refresh_location(
         stored_query = stored_query.where(Excursion.started_at < window_end)
     stored = list(session.scalars(stored_query.order_by(Excursion.started_at)))
     used: set[int] = set()
-    current: list[Excursion] = []
+    current: list[tuple[Excursion, bool]] = []
     for found in status.excursions:
         overlapping = [
             excursion
@@ -339,24 +339,37 @@ def refresh_location(
             used.update(excursion.id for excursion in overlapping)
             for other in merged:
                 _merge_into(session, other, keeper)
+            # Only a span that grew can concern more milk; milk put in while it lasts is held
+            # as it goes in (watch_moves), so a reading a minute need not read the history.
+            grew = bool(merged) or (
+                found.started_at < keeper.started_at
+                or (
+                    keeper.ended_at is not None
+                    and (found.ended_at is None or found.ended_at > keeper.ended_at)
+                )
+            )
         else:
             keeper = Excursion(location=location, opened_at=unit.now)
             session.add(keeper)
             log.warning("temperature excursion opened in %s from %s", location.code, found)
+            grew = True
         keeper.started_at = found.started_at
         keeper.ended_at = found.ended_at
         keeper.peak_celsius = found.peak_celsius
         keeper.minutes_out_of_range = round(found.minutes_out_of_range, 2)
-        current.append(keeper)
+        current.append((keeper, grew))
     for excursion in stored:
         if excursion.id not in used:
             # Late in-range readings show that there was no excursion: the milk it held stays
             # held until the charge nurse decides, and the excursion says why.
             excursion.withdrawn_at = unit.now
     session.flush()
-    for excursion in current:
-        hold_contents(session, unit, excursion)
-    return current
+    for excursion, grew in current:
+        if grew:
+            hold_contents(session, unit, excursion)
+        else:
+            _reword_holds(excursion, unit)
+    return [excursion for excursion, _ in current]
 
 
 def _merge_into(session: Session, other: Excursion, keeper: Excursion) -> None:
@@ -430,11 +443,8 @@ def hold_contents(session: Session, unit: Unit, excursion: Excursion) -> int:
     """Hold every container that was in the unit during the excursion; gives how many were new."""
     codes = _subtree_codes(session, excursion.location)
     end = excursion.ended_at or unit.now
-    reason = hold_reason(excursion, unit)
+    reason = _reword_holds(excursion, unit)
     already = {hold.container_id: hold for hold in excursion.holds}
-    for hold in already.values():
-        if hold.placed and hold.action is None and hold.container.hold_reason != reason:
-            hold.container.hold_reason = reason
     candidates = session.scalars(
         select(ContainerEvent.container_id)
         .where(
@@ -451,6 +461,15 @@ def hold_contents(session: Session, unit: Unit, excursion: Excursion) -> int:
             _hold(session, unit, excursion, container, reason)
             new += 1
     return new
+
+
+def _reword_holds(excursion: Excursion, unit: Unit) -> str:
+    """The holds this excursion placed say its times and peak as they now are."""
+    reason = hold_reason(excursion, unit)
+    for hold in excursion.holds:
+        if hold.placed and hold.action is None and hold.container.hold_reason != reason:
+            hold.container.hold_reason = reason
+    return reason
 
 
 def _hold(session, unit: Unit, excursion: Excursion, container: Container, reason: str) -> None:
@@ -509,17 +528,23 @@ def refuse_release_of_excursion_hold(session: Session, container: Container) -> 
         )
 
 
-def lasting_excursion_for(session: Session, location: StorageLocation) -> Excursion | None:
+def excursions_since(
+    session: Session, location: StorageLocation, since: dt.datetime
+) -> list[Excursion]:
+    """The unit's excursions that lasted at or after `since`: milk put there then was there
+    during them (a move recorded late may be in the past)."""
     top = location.storage_unit
-    return session.scalars(
-        select(Excursion)
-        .where(
-            Excursion.location_id == top.id,
-            Excursion.ended_at.is_(None),
-            Excursion.withdrawn_at.is_(None),
+    return list(
+        session.scalars(
+            select(Excursion)
+            .where(
+                Excursion.location_id == top.id,
+                Excursion.withdrawn_at.is_(None),
+                or_(Excursion.ended_at.is_(None), Excursion.ended_at > since),
+            )
+            .order_by(Excursion.started_at)
         )
-        .order_by(Excursion.started_at.desc())
-    ).first()
+    )
 
 
 _WATCHING: list = []
@@ -529,7 +554,8 @@ def watch_moves(unit_for) -> None:
     """Hold milk put into a unit while an excursion there lasts, whatever put it there.
 
     Every receipt, move, thaw, split and combine records an event naming the place; before
-    such an event is written, a lasting excursion in that unit holds the container too.
+    such an event is written, an excursion in that unit lasting at or after the event's time
+    holds the container too (so does one that ended, when the move is recorded late).
     Installed once per process (every app shares SQLAlchemy's Session class).
     """
     if _WATCHING:
@@ -555,16 +581,16 @@ def watch_moves(unit_for) -> None:
                 ).first()
                 if location is None:
                     continue
-                excursion = lasting_excursion_for(session, location)
                 container = item.container
-                if excursion is None or container is None:
+                if container is None:
                     continue
-                if container.id is not None and any(
-                    hold.container_id == container.id for hold in excursion.holds
-                ):
-                    continue
-                unit = _WATCHING[0]()
-                _hold(session, unit, excursion, container, hold_reason(excursion, unit))
+                for excursion in excursions_since(session, location, item.at):
+                    if container.id is not None and any(
+                        hold.container_id == container.id for hold in excursion.holds
+                    ):
+                        continue
+                    unit = _WATCHING[0]()
+                    _hold(session, unit, excursion, container, hold_reason(excursion, unit))
 
 
 # --- decisions -----------------------------------------------------------------------------------

@@ -182,6 +182,24 @@ def test_milk_put_in_while_an_excursion_lasts_is_held(cold):
     assert excursion["held"] == [bottle["code"]]
 
 
+def test_a_move_into_the_fridge_during_a_past_excursion_recorded_late_is_held(cold):
+    nurse = cold["nurse"]
+    post(cold["device"], series("T-FR1", 125, 5, *WARM_HOUR))
+    [excursion] = excursions(cold["charge_nurse"], open_only=False)
+    assert excursion["held"] == []
+    bottle = receive_milk(nurse, location="BED3", at=ago(hours=3), expressed_at=ago(hours=3.2))
+    # Documented now: it went into the fridge 90 minutes ago, while the fridge was warm.
+    move(nurse, bottle["code"], "FR1-S1", 90)
+    [excursion] = excursions(cold["charge_nurse"])
+    assert excursion["held"] == [bottle["code"]]
+    # Put in after the excursion ended: not held.
+    later_bottle = receive_milk(
+        nurse, location="BED3", at=ago(hours=3), expressed_at=ago(hours=3.2)
+    )
+    move(nurse, later_bottle["code"], "FR1-S1", 30)
+    assert excursions(cold["charge_nurse"])[0]["held"] == [bottle["code"]]
+
+
 def test_a_short_door_opening_holds_nothing(cold):
     bottle = receive_milk(cold["nurse"], location="FR1", at=ago(hours=1), expressed_at=ago(hours=2))
     post(cold["device"], series("T-FR1", 30, 1, 3.0, *[9.0] * 10, *[3.0] * 20))
