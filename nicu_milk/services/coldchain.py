@@ -934,3 +934,74 @@ def alerts(session: Session, unit: Unit) -> list[Alert]:
                 )
             )
     return found
+
+
+# --- the excursion report ------------------------------------------------------------------------
+
+
+def excursion_report_pdf(session: Session, unit: Unit, excursion: Excursion) -> bytes:
+    """The excursion's record as a PDF: times, peak, plot with the limits, every bottle and the
+    decision on it (after the CDC's Troubleshooting Record)."""
+    from ..printing.excursion_report import BottleRow, ExcursionReport, FeedRow
+    from ..printing.excursion_report import excursion_report_pdf as render
+
+    place = excursion.location
+    limits = limits_for(unit, place)
+    end = excursion.ended_at or unit.now
+    margin = max((end - excursion.started_at) / 4, dt.timedelta(hours=1))
+    readings = [
+        (row.at, row.celsius)
+        for row in session.execute(
+            _readings_of(place)
+            .where(
+                SensorReading.at >= excursion.started_at - margin,
+                SensorReading.at <= end + margin,
+            )
+            .order_by(SensorReading.at)
+        )
+    ]
+    zone = unit.zone
+    bottles = []
+    for hold in excursion.holds:
+        container = hold.container
+        if hold.action is not None:
+            who = hold.decided_by.display_name or hold.decided_by.username
+            decision = (
+                f"{hold.action} by {who}, {hold.decided_at.astimezone(zone):%d %b %H:%M}: "
+                f"{hold.decision_reason}"
+            )
+        elif hold.gone:
+            decision = f"{container.state} before the excursion was known"
+        else:
+            decision = "ON HOLD: no decision yet"
+        bottles.append(
+            BottleRow(
+                container.code,
+                f"{container.infant.full_name} (MRN {container.infant.mrn})",
+                container.state,
+                decision,
+            )
+        )
+    report = ExcursionReport(
+        unit=f"{place.name} ({place.code}), {place.kind.replace('_', ' ')}",
+        range_text=limits.range_text(),
+        low=limits.min_celsius,
+        high=limits.max_celsius,
+        started_at=excursion.started_at,
+        ended_at=excursion.ended_at,
+        peak_celsius=excursion.peak_celsius,
+        minutes_out_of_range=excursion.minutes_out_of_range,
+        readings=readings,
+        bottles=bottles,
+        feeds=[
+            FeedRow(
+                feed.at,
+                f"{feed.infant.full_name} (MRN {feed.infant.mrn})",
+                feed.container.code,
+                float(feed.volume_ml),
+            )
+            for feed in feeds_during(session, excursion)
+        ],
+        withdrawn=excursion.withdrawn_at is not None,
+    )
+    return render(report, unit.name, unit.now, zone)

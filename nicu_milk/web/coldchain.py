@@ -16,7 +16,7 @@ from ..models import StorageLocation
 from ..runtime import unit
 from ..services import coldchain
 from ..services import locations as places
-from .access import STAFF, allow, me
+from .access import STAFF, allow, me, pdf
 from .charts import temperature_chart
 from .forms import choices, show_domain_error, text_field
 
@@ -147,6 +147,16 @@ def excursion(excursion_id: int):
     if found is None:
         abort(404, "No such temperature excursion.")
     return _excursion_page(found, _decision_form(found))
+
+
+@bp.route("/excursions/<int:excursion_id>/report.pdf")
+@allow(*STAFF)
+def report_pdf(excursion_id: int):
+    found = db.session.get(coldchain.Excursion, excursion_id)
+    if found is None:
+        abort(404, "No such temperature excursion.")
+    content = coldchain.excursion_report_pdf(db.session, unit(), found)
+    return pdf(content, f"excursion-{found.location.code}-{excursion_id}.pdf")
 
 
 @bp.route("/excursions/<int:excursion_id>/decision", methods=["POST"])

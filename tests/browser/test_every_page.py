@@ -30,6 +30,7 @@ NOT_PAGES = {
     "charge.near_misses_pdf": "a PDF report",
     "charge.discharge_pdf": "a PDF list",
     "admin.location_barcode": "an SVG image",
+    "coldchain.report_pdf": "a PDF report",
 }
 
 # Elements wider than the window that are not inside something that scrolls on its own.

@@ -16,6 +16,16 @@ from . import seed
 UTC = dt.UTC
 
 
+def pdf_text(pdf: bytes) -> str:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
 def warm_fridge(with_freezer_sensor: bool = True) -> tuple[str, int]:
     """An hour out of range in FR1 with a bottle in it, and a silent sensor on FZ1."""
     from nicu_milk.runtime import now, unit
@@ -107,6 +117,24 @@ def test_the_charge_nurse_sees_the_excursion_first_and_decides_on_each_bottle(as
     assert "Cara Lopez" in charge.text(page)
     dashboard = charge.get("/charge/")
     assert 'data-cold-alert="EXCURSION"' not in dashboard.get_data(as_text=True)
+
+    report = charge.get(f"{path}/report.pdf")
+    assert report.status_code == 200
+    assert report.mimetype == "application/pdf"
+    text = pdf_text(report.data)
+    for words in (
+        "Temperature excursion record",
+        "Milk fridge 1 (FR1), refrigerator",
+        "peak 8.0 °C",
+        "60 minutes out of range",
+        "limit 4.0 °C",
+        "limit 0.0 °C",
+        code,
+        "Ava Nguyen (MRN INF100)",
+        "release by Cara Lopez",
+        "8 °C for 1 h: safe",
+    ):
+        assert words in text, (words, text)
 
 
 def test_a_nurse_sees_an_excursion_but_the_charge_nurse_decides(as_user):
