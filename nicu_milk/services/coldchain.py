@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, event, func, or_, select
+from sqlalchemy import and_, event, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import codes as container_codes
@@ -241,20 +241,24 @@ def assign_sensor(
     return location
 
 
-def _readings_of(location: StorageLocation):
-    """SELECT at, celsius of the readings that belong to this unit (by its sensors' history)."""
-    return (
-        select(SensorReading.at, SensorReading.celsius)
-        .join(
-            SensorAssignment,
-            and_(
-                SensorAssignment.sensor_id == SensorReading.sensor_id,
-                SensorReading.at >= SensorAssignment.since,
-                or_(SensorAssignment.until.is_(None), SensorReading.at < SensorAssignment.until),
-            ),
+def _readings_of(session: Session, location: StorageLocation):
+    """SELECT at, celsius of the readings that belong to this unit (by its sensors' history).
+
+    One range of the (sensor_id, at) index per sensor the unit has had: never a join, which
+    would read every sensor's readings at a year of data.
+    """
+    spans = [
+        and_(
+            SensorReading.sensor_id == assignment.sensor_id,
+            SensorReading.at >= assignment.since,
+            *([SensorReading.at < assignment.until] if assignment.until is not None else []),
         )
-        .where(SensorAssignment.location_id == location.id)
-    )
+        for assignment in session.scalars(
+            select(SensorAssignment).where(SensorAssignment.location_id == location.id)
+        )
+    ]
+    query = select(SensorReading.at, SensorReading.celsius)
+    return query.where(or_(*spans) if spans else false())
 
 
 def _in_range(limits: ColdChainLimits):
@@ -298,16 +302,16 @@ def refresh_location(
     )
     in_range = _in_range(limits)
     window_start = session.scalar(
-        _readings_of(location)
+        _readings_of(session, location)
         .with_only_columns(func.max(SensorReading.at))
         .where(SensorReading.at < first, in_range)
     )
     window_end = session.scalar(
-        _readings_of(location)
+        _readings_of(session, location)
         .with_only_columns(func.min(SensorReading.at))
         .where(SensorReading.at > last, in_range)
     )
-    series = _readings_of(location)
+    series = _readings_of(session, location)
     if window_start is not None:
         series = series.where(SensorReading.at >= window_start)
     if window_end is not None:
@@ -832,13 +836,13 @@ def unit_state(
     series = [
         (row.at, row.celsius)
         for row in session.execute(
-            _readings_of(location)
+            _readings_of(session, location)
             .where(SensorReading.at >= since, SensorReading.at <= unit.now + FUTURE_TOLERANCE)
             .order_by(SensorReading.at)
         )
     ]
     latest = session.execute(
-        _readings_of(location).order_by(SensorReading.at.desc()).limit(1)
+        _readings_of(session, location).order_by(SensorReading.at.desc()).limit(1)
     ).first()
     window = series if latest is None else [*series, (latest.at, latest.celsius)]
     status = detect_excursions(window, limits, unit.now)
@@ -862,7 +866,7 @@ def unit_state(
 
 
 def _min_max(session, location, since: dt.datetime) -> tuple[float | None, float | None]:
-    readings = _readings_of(location).where(SensorReading.at > since).subquery()
+    readings = _readings_of(session, location).where(SensorReading.at > since).subquery()
     row = session.execute(select(func.min(readings.c.celsius), func.max(readings.c.celsius))).one()
     return row[0], row[1]
 
@@ -921,7 +925,9 @@ def alerts(session: Session, unit: Unit) -> list[Alert]:
         if current_sensor(session, place) is None:
             continue
         limits = limits_for(unit, place)
-        latest = session.scalar(_readings_of(place).with_only_columns(func.max(SensorReading.at)))
+        latest = session.scalar(
+            _readings_of(session, place).with_only_columns(func.max(SensorReading.at))
+        )
         if latest is None or unit.now - latest >= limits.no_data_after:
             babies = {c.infant.id: c.infant for c in contents(session, place)}
             found.append(
@@ -952,7 +958,7 @@ def excursion_report_pdf(session: Session, unit: Unit, excursion: Excursion) -> 
     readings = [
         (row.at, row.celsius)
         for row in session.execute(
-            _readings_of(place)
+            _readings_of(session, place)
             .where(
                 SensorReading.at >= excursion.started_at - margin,
                 SensorReading.at <= end + margin,
