@@ -33,7 +33,8 @@ from nicu_milk import create_app  # noqa: E402
 from nicu_milk.coldchain_models import Excursion, SensorAssignment, SensorReading  # noqa: E402
 from nicu_milk.extensions import db  # noqa: E402
 from nicu_milk.runtime import unit  # noqa: E402
-from nicu_milk.services import coldchain, locations  # noqa: E402
+from nicu_milk.services import coldchain  # noqa: E402
+from nicu_milk.services import storage as locations  # noqa: E402
 from tests.conftest import PASSWORD, make_user  # noqa: E402
 
 UTC = dt.UTC

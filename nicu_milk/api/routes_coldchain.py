@@ -14,7 +14,7 @@ from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..runtime import unit
 from ..services import coldchain
-from ..services import locations as places
+from ..services import storage as places
 from . import STAFF, endpoint, serialize
 from .responses import LocationOut, Out
 from .schemas import Body, Code, Identifier, Query, Reason, Time, _no_strings

@@ -55,8 +55,8 @@ from ..models import (
     User,
 )
 from ..policy import Thawed
-from .common import FUTURE_TOLERANCE, Unit, event_time, require_role, require_staff
-from .containers import _record, _storage, apply_expiry, discard, expiry_with, find_container
+from .common import FUTURE_TOLERANCE, NicuUnit, event_time, require_role, require_staff
+from .storage import _record, _storage, apply_expiry, discard, expiry_with, find_container
 
 log = logging.getLogger("nicu_milk.coldchain")
 
@@ -125,7 +125,7 @@ def _insert(session: Session):
 
 
 def store_readings(
-    session: Session, unit: Unit, readings: Sequence[NewReading], source: str
+    session: Session, unit: NicuUnit, readings: Sequence[NewReading], source: str
 ) -> Stored:
     """Store a batch (all valid, or none: InvalidInput names the first bad one), then bring
     the excursions of every unit it touched up to date, holding the milk they concern."""
@@ -196,7 +196,7 @@ def current_sensor(session: Session, location: StorageLocation) -> str | None:
 
 
 def assign_sensor(
-    session: Session, unit: Unit, location: StorageLocation, sensor_id: str | None
+    session: Session, unit: NicuUnit, location: StorageLocation, sensor_id: str | None
 ) -> StorageLocation:
     """Put a sensor on a top-level storage unit (None takes it off); from now on its readings
     are this unit's."""
@@ -270,7 +270,7 @@ def _in_range(limits: ColdChainLimits):
     return and_(*conditions)
 
 
-def limits_for(unit: Unit, location: StorageLocation) -> ColdChainLimits:
+def limits_for(unit: NicuUnit, location: StorageLocation) -> ColdChainLimits:
     return unit.policy.cold_chain.for_kind(location.storage_unit.kind)
 
 
@@ -283,7 +283,7 @@ def _has_limits(limits: ColdChainLimits) -> bool:
 
 def refresh_location(
     session: Session,
-    unit: Unit,
+    unit: NicuUnit,
     location: StorageLocation,
     first: dt.datetime,
     last: dt.datetime,
@@ -429,7 +429,7 @@ def was_there(
     )
 
 
-def hold_reason(excursion: Excursion, unit: Unit) -> str:
+def hold_reason(excursion: Excursion, unit: NicuUnit) -> str:
     zone = unit.zone
     start = excursion.started_at.astimezone(zone)
     if excursion.ended_at is None:
@@ -443,7 +443,7 @@ def hold_reason(excursion: Excursion, unit: Unit) -> str:
     )
 
 
-def hold_contents(session: Session, unit: Unit, excursion: Excursion) -> int:
+def hold_contents(session: Session, unit: NicuUnit, excursion: Excursion) -> int:
     """Hold every container that was in the unit during the excursion; gives how many were new."""
     codes = _subtree_codes(session, excursion.location)
     end = excursion.ended_at or unit.now
@@ -467,7 +467,7 @@ def hold_contents(session: Session, unit: Unit, excursion: Excursion) -> int:
     return new
 
 
-def _reword_holds(excursion: Excursion, unit: Unit) -> str:
+def _reword_holds(excursion: Excursion, unit: NicuUnit) -> str:
     """The holds this excursion placed say its times and peak as they now are."""
     reason = hold_reason(excursion, unit)
     for hold in excursion.holds:
@@ -476,7 +476,7 @@ def _reword_holds(excursion: Excursion, unit: Unit) -> str:
     return reason
 
 
-def _hold(session, unit: Unit, excursion: Excursion, container: Container, reason: str) -> None:
+def _hold(session, unit: NicuUnit, excursion: Excursion, container: Container, reason: str) -> None:
     gone = container.state not in IN_INVENTORY
     placed = not gone and container.hold_reason is None
     if placed:
@@ -609,7 +609,7 @@ def get_excursion(session: Session, excursion_id: int) -> Excursion:
 
 def decide(
     session: Session,
-    unit: Unit,
+    unit: NicuUnit,
     user: User,
     excursion: Excursion,
     action: str,
@@ -699,7 +699,7 @@ def decide(
     return excursion
 
 
-def _thaw_from(session, unit: Unit, user, container, fridge, started_at) -> None:
+def _thaw_from(session, unit: NicuUnit, user, container, fridge, started_at) -> None:
     when = event_time(None, unit.now, container.last_event_at)
     step = Thawed(at=when, storage_class=fridge.kind, counted_from=started_at)
     expiry = expiry_with(container, unit.policy, [step])
@@ -717,7 +717,7 @@ def _thaw_from(session, unit: Unit, user, container, fridge, started_at) -> None
     apply_expiry(container, expiry, unit.fingerprint)
 
 
-def _lift(session: Session, unit: Unit, hold: ExcursionHold) -> None:
+def _lift(session: Session, unit: NicuUnit, hold: ExcursionHold) -> None:
     """Lift this excursion's hold: the container's own hold stays; another pending
     excursion's hold takes its place."""
     if not hold.placed:
@@ -829,7 +829,7 @@ def storage_units(session: Session) -> list[StorageLocation]:
 
 
 def unit_state(
-    session: Session, unit: Unit, location: StorageLocation, hours: float = 24
+    session: Session, unit: NicuUnit, location: StorageLocation, hours: float = 24
 ) -> UnitState:
     limits = limits_for(unit, location)
     since = unit.now - dt.timedelta(hours=hours)
@@ -871,7 +871,7 @@ def _min_max(session, location, since: dt.datetime) -> tuple[float | None, float
     return row[0], row[1]
 
 
-def sign_off(session: Session, unit: Unit, user: User, location: StorageLocation) -> SignOff:
+def sign_off(session: Session, unit: NicuUnit, user: User, location: StorageLocation) -> SignOff:
     """The twice-daily check: the minimum and maximum since the last sign-off, who and when."""
     require_staff(user)
     if location.parent_id is not None or location.kind == "room":
@@ -906,8 +906,8 @@ class Alert:
     babies: list
 
 
-def alerts(session: Session, unit: Unit) -> list[Alert]:
-    from .locations import contents
+def alerts(session: Session, unit: NicuUnit) -> list[Alert]:
+    from .storage import contents
 
     found: list[Alert] = []
     for excursion in list_excursions(session, open_only=True):
@@ -945,7 +945,7 @@ def alerts(session: Session, unit: Unit) -> list[Alert]:
 # --- the excursion report ------------------------------------------------------------------------
 
 
-def excursion_report_pdf(session: Session, unit: Unit, excursion: Excursion) -> bytes:
+def excursion_report_pdf(session: Session, unit: NicuUnit, excursion: Excursion) -> bytes:
     """The excursion's record as a PDF: times, peak, plot with the limits, every bottle and the
     decision on it (after the CDC's Troubleshooting Record)."""
     from ..printing.excursion_report import BottleRow, ExcursionReport, FeedRow

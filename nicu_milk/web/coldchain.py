@@ -15,7 +15,8 @@ from ..extensions import db
 from ..models import StorageLocation
 from ..runtime import unit
 from ..services import coldchain
-from ..services import locations as places
+from ..services import storage as places
+from . import work
 from .access import STAFF, allow, me, pdf
 from .charts import temperature_chart
 from .forms import choices, show_domain_error, text_field
@@ -77,6 +78,7 @@ def _state(state) -> dict:
 
 @bp.route("/")
 @allow(*STAFF)
+@work.page()
 def index():
     current = unit()
     units = [
@@ -90,19 +92,20 @@ def index():
 
 @bp.route("/<code>/sign-off", methods=["POST"])
 @allow(*STAFF)
+@work.page(writes=True)
 def sign_off(code: str):
     form = SignOffForm()
     if not form.validate_on_submit():
+        work.abandon()
         abort(400, "The form had expired. Sign off again.")
     try:
         place = places.get_location(db.session, code)
         record = coldchain.sign_off(db.session, unit(), me(), place)
     except DomainError as refused:
-        db.session.rollback()
+        work.refuse(refused)
         abort(int(refused.status), refused.message)
     low, high = record.min_celsius, record.max_celsius
     span = "no readings since the last sign-off" if low is None else f"{low:.1f} to {high:.1f} °C"
-    db.session.commit()
     flash(f"Signed off {place.name}: {span}.", "success")
     return redirect(url_for("coldchain.index") + f"#unit-{place.code}")
 
@@ -142,6 +145,7 @@ def _excursion_page(excursion, form, status=200):
 
 @bp.route("/excursions/<int:excursion_id>")
 @allow(*STAFF)
+@work.page()
 def excursion(excursion_id: int):
     found = db.session.get(coldchain.Excursion, excursion_id)
     if found is None:
@@ -151,6 +155,7 @@ def excursion(excursion_id: int):
 
 @bp.route("/excursions/<int:excursion_id>/report.pdf")
 @allow(*STAFF)
+@work.page()
 def report_pdf(excursion_id: int):
     found = db.session.get(coldchain.Excursion, excursion_id)
     if found is None:
@@ -161,6 +166,7 @@ def report_pdf(excursion_id: int):
 
 @bp.route("/excursions/<int:excursion_id>/decision", methods=["POST"])
 @allow(*CHARGE)
+@work.page(writes=True)
 def decide(excursion_id: int):
     found = db.session.get(coldchain.Excursion, excursion_id)
     if found is None:
@@ -196,6 +202,5 @@ def decide(excursion_id: int):
         )
         found = db.session.get(coldchain.Excursion, excursion_id)
         return _excursion_page(found, form, int(refused.status))
-    db.session.commit()
     flash(f"Decision recorded: {form.action.data}.", "success")
     return redirect(url_for("coldchain.excursion", excursion_id=excursion_id))

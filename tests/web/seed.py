@@ -341,7 +341,8 @@ def warm_fridge(code: str = "FR1", mrn: str = "INF100") -> tuple[str, int]:
     from nicu_milk.coldchain_models import Excursion
     from nicu_milk.models import StorageLocation
     from nicu_milk.runtime import now, unit
-    from nicu_milk.services import coldchain, locations
+    from nicu_milk.services import coldchain
+    from nicu_milk.services import storage as locations
 
     session = db.session
     place = session.scalars(select(StorageLocation).where(StorageLocation.code == code)).first()

@@ -30,7 +30,7 @@ def warm_fridge(with_freezer_sensor: bool = True) -> tuple[str, int]:
     """An hour out of range in FR1 with a bottle in it, and a silent sensor on FZ1."""
     from nicu_milk.runtime import now, unit
     from nicu_milk.services import coldchain
-    from nicu_milk.services.locations import get_location
+    from nicu_milk.services.storage import get_location
 
     found = seed.warm_fridge("FR1")
     if with_freezer_sensor:
