@@ -95,6 +95,10 @@ def create_app(
     from .cli import register_commands
 
     register_commands(app)
+    from .runtime import unit
+    from .services.coldchain import watch_moves
+
+    watch_moves(unit)
     return app
 
 

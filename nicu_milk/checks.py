@@ -66,6 +66,8 @@ class ContainerFacts:
     held: bool
     expires_at: dt.datetime | None
     colostrum: bool
+    # Why it is held, when it is: the nurse at the bedside is told.
+    hold_reason: str | None = None
 
     def __post_init__(self):
         # An unknown state must not fall through the rules below to a go.
@@ -227,9 +229,12 @@ def _container_reasons(
             "nurse.",
         )
     if container.held:
+        why = (
+            f": {container.hold_reason.rstrip('.')}." if container.hold_reason else " (quarantine)."
+        )
         yield _stop(
             "HELD",
-            f"Container {code} is on hold (quarantine). Do not feed it; keep it until the hold "
+            f"Container {code} is on hold{why} Do not feed it; keep it until the hold "
             "is released, and ask the charge nurse.",
         )
 

@@ -19,7 +19,11 @@ from .vocabulary import ROLES
 
 
 def register_commands(app: Flask) -> None:
+    from .adapters.sensors import COMMANDS as SENSOR_COMMANDS
+
     for command in (init_db, create_user, demo_data, show_policy, backup, restore):
+        app.cli.add_command(command)
+    for command in SENSOR_COMMANDS:
         app.cli.add_command(command)
 
 

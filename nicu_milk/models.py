@@ -32,8 +32,8 @@ from .vocabulary import CONTAINER_STATES as CONTAINER_STATES
 from .vocabulary import IN_INVENTORY as IN_INVENTORY
 from .vocabulary import LOCATION_KINDS as LOCATION_KINDS
 from .vocabulary import ON_HAND as ON_HAND
-from .vocabulary import PARENT
 from .vocabulary import ROLES as ROLES
+from .vocabulary import STAFF
 
 UTC = dt.UTC
 
@@ -314,7 +314,7 @@ class User(db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role != PARENT
+        return self.role in STAFF
 
     # Flask-Login's user protocol.
     @property
@@ -391,3 +391,7 @@ class Setting(db.Model):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# The cold chain's records live in their own module; importing it registers them here.
+from . import coldchain_models  # noqa: E402,F401

@@ -427,9 +427,15 @@ class Thawed:
 
     at: dt.datetime
     storage_class: StorageClass
+    # Milk a freezer's temperature excursion treats as thawed: its thawed limit counts from the
+    # excursion's start, earlier than the thaw recorded now (interop.md, "Cold chain").
+    counted_from: dt.datetime | None = None
 
     def __post_init__(self):
         _check_step(self)
+        if self.counted_from is not None:
+            counted_from = _aware(self.counted_from, "Thawed.counted_from")
+            object.__setattr__(self, "counted_from", min(counted_from, self.at))
 
 
 @dataclass(frozen=True)
@@ -584,7 +590,8 @@ def compute_expiry(history: MilkHistory, policy: Policy) -> Expiry:
             if step.storage_class in FREEZER_CLASSES:
                 raise _refreeze_error()
             state = "thawed"
-            add("thawed_dhm" if history.milk_type == "DHM" else "thawed_mom", at)
+            rule = "thawed_dhm" if history.milk_type == "DHM" else "thawed_mom"
+            add(rule, step.counted_from or at)
         elif isinstance(step, Fortified):
             if state == "frozen":
                 raise LifecycleError("FROZEN", "Frozen milk cannot be fortified. Thaw it first.")

@@ -41,11 +41,14 @@ ROLE_WORDS: dict[str, str] = {
     "charge_nurse": "Charge nurse",
     "nurse": "Nurse",
     "parent": "Parent",
+    # A sensor gateway: it may only post temperature readings, and never signs in to pages.
+    "device": "Sensor gateway (posts temperatures only)",
 }
 ROLES: tuple[str, ...] = tuple(ROLE_WORDS)
 PARENT = "parent"
 ADMIN = "admin"
-STAFF: tuple[str, ...] = tuple(role for role in ROLES if role != PARENT)
+DEVICE = "device"
+STAFF: tuple[str, ...] = tuple(role for role in ROLES if role not in (PARENT, DEVICE))
 Role = Literal[ROLES]  # type: ignore[valid-type]
 
 # Kinds of top-level storage place (shelves and bins inherit theirs), warmest first: the cold

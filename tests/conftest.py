@@ -76,6 +76,11 @@ def _migrate(url: str) -> None:
 
 
 TABLES_IN_DELETE_ORDER = (
+    "excursion_holds",
+    "excursions",
+    "cold_chain_sign_offs",
+    "sensor_readings",
+    "sensor_assignments",
     "sign_in_attempts",
     "check_attempts",
     "feeds",

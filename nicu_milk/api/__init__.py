@@ -235,6 +235,7 @@ def domain_error_response(error: DomainError):
 # Routes register themselves on import.
 from . import (  # noqa: E402,F401
     routes_accounts,
+    routes_coldchain,
     routes_containers,
     routes_feeding,
     routes_infants,

@@ -35,7 +35,8 @@ def issue_token(body: TokenRequest):
     "Revoke the token this request carries (sign out)",
     response=None,
     status=204,
-    errors=(400, 401),
+    # A sensor gateway's token (role device) only posts readings; an administrator revokes it.
+    errors=(400, 401, 403),
     tag="auth",
 )
 def revoke_token():
@@ -45,7 +46,13 @@ def revoke_token():
 
 
 @endpoint(
-    "GET", "/auth/me", "Who this token belongs to", response=UserOut, errors=(400, 401), tag="auth"
+    "GET",
+    "/auth/me",
+    "Who this token belongs to",
+    response=UserOut,
+    # A sensor gateway's token (role device) may only post readings.
+    errors=(400, 401, 403),
+    tag="auth",
 )
 def me():
     return serialize.user(g.user)

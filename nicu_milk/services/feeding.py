@@ -67,6 +67,8 @@ def container_facts(container: Container) -> ContainerFacts:
         held=container.held,
         expires_at=container.expires_at,
         colostrum=container.colostrum,
+        hold_reason=container.hold_reason
+        or (container.mother.hold_reason if container.mother is not None else None),
     )
 
 

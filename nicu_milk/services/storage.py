@@ -152,7 +152,14 @@ def steps_of(events: Iterable[ContainerEvent]) -> list:
         if event.type in ("received", "moved", "split_from", "combined_from"):
             steps.append(Stored(at=event.at, storage_class=storage_class))
         elif event.type == "thawed":
-            steps.append(Thawed(at=event.at, storage_class=storage_class))
+            counted_from = event.details.get("counted_from")
+            steps.append(
+                Thawed(
+                    at=event.at,
+                    storage_class=storage_class,
+                    counted_from=dt.datetime.fromisoformat(counted_from) if counted_from else None,
+                )
+            )
         elif event.type == "fortified":
             steps.append(Fortified(at=event.at))
         elif event.type == "fed" and not fed:
@@ -378,6 +385,9 @@ def hold(
 def release(session: Session, unit: NicuUnit, user: User, container: Container) -> Container:
     if container.hold_reason is None:
         raise Conflict("NOT_HELD", f"Container {container.code} has no hold of its own to release.")
+    from .coldchain import refuse_release_of_excursion_hold
+
+    refuse_release_of_excursion_hold(session, container)
     reason, container.hold_reason, container.held_at = container.hold_reason, None, None
     _record(
         session,

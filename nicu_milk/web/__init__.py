@@ -38,10 +38,19 @@ def register(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .bedside import bp as bedside_bp
     from .charge import bp as charge_bp
+    from .coldchain import bp as coldchain_bp
     from .family import bp as family_bp
     from .milkroom import bp as milkroom_bp
 
-    blueprints = (auth_bp, bedside_bp, milkroom_bp, family_bp, charge_bp, admin_bp)
+    blueprints = (
+        auth_bp,
+        bedside_bp,
+        milkroom_bp,
+        family_bp,
+        charge_bp,
+        admin_bp,
+        coldchain_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     work.check_declared(app, {blueprint.name for blueprint in blueprints})

@@ -116,6 +116,12 @@ def login():
             if isinstance(refused, TooManyAttempts):
                 answer.headers["Retry-After"] = str(refused.retry_after)
             return answer
+        if user.role == "device":
+            # A sensor gateway's account posts readings through the API, and nothing else.
+            db.session.commit()
+            add_error(form, "This account is a sensor gateway's: it cannot sign in to pages.")
+            form.password.data = ""
+            return render_template("auth/login.html", form=form), 403
         # A fresh session on sign-in: nothing from before carries over.
         session.clear()
         login_user(user)

@@ -14,7 +14,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Infant
 from ..runtime import now, policy, settings, unit, zone
-from ..services import families, reports
+from ..services import coldchain, families, reports
 from ..services import printing as printouts
 from ..services import storage as ledger
 from ..services.common import infant_for
@@ -75,6 +75,7 @@ def dashboard():
         supply=reports.inventory(db.session, policy(), now()),
         low_supply_days=policy().low_supply_days,
         discharge=families.discharged_with_milk(db.session),
+        cold_chain=coldchain.alerts(db.session, unit()),
     )
 
 

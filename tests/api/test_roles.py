@@ -5,7 +5,16 @@ import json
 import pytest
 
 from nicu_milk.api import ENDPOINTS
-from tests.api.conftest import ago, check_answer, expect, receive_milk, route_for, snapshot
+from tests.api.conftest import (
+    CheckedApi,
+    ago,
+    check_answer,
+    expect,
+    receive_milk,
+    route_for,
+    snapshot,
+)
+from tests.conftest import make_user
 
 ROLES = ("admin", "charge_nurse", "nurse", "parent")
 STAFF_ROLES = ("admin", "charge_nurse", "nurse")
@@ -112,6 +121,24 @@ TABLE = [
     ("GET", "/reports/near-misses", None, STAFF),
     ("GET", "/reports/inventory", None, STAFF),
     ("POST", "/infants/INF100/discharge", {}, STAFF),
+    # The cold chain: a sensor gateway's device token posts readings; people never do.
+    (
+        "POST",
+        "/readings",
+        {"readings": [{"sensor_id": "T-1", "at": ago(minutes=1), "celsius": 3.5}]},
+        only(),
+    ),
+    ("PATCH", "/locations/FR1", {"sensor_id": "T-1"}, ADMIN),
+    ("POST", "/locations/FR1/sign-off", {}, STAFF_201),
+    ("GET", "/excursions?open=true", None, STAFF),
+    # No excursion 999999: staff learn that (404), the others may not ask (403).
+    ("GET", "/excursions/999999", None, only(*STAFF_ROLES, ok=404)),
+    (
+        "POST",
+        "/excursions/999999/decision",
+        {"action": "release", "reason": "in range again"},
+        only("admin", "charge_nurse", ok=404),
+    ),
     ("DELETE", "/auth/token", None, only(*ROLES, ok=204)),
 ]
 
@@ -161,6 +188,26 @@ def test_role_table(unit, role):
             wrong.append(
                 (method, path, expected[role], answer.status_code, answer.get_json(silent=True))
             )
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+def test_a_device_token_posts_readings_and_nothing_else(unit, client):
+    make_user("gateway", "device")
+    device = CheckedApi(client, "gateway")
+    made = _containers(unit["nurse"], unit["parent"])
+    wrong = []
+    for method, path, body, _ in TABLE:
+        if path == "/openapi.json":
+            continue  # the API's description is public
+        target = _substitute(path, made)
+        kwargs = {} if body is None else {"json": json.loads(_substitute(json.dumps(body), made))}
+        answer = device.client.open(
+            f"/api/v1{target}", method=method, headers=device._headers(), **kwargs
+        )
+        check_answer(method, target, answer)
+        expected = 202 if path == "/readings" else 403
+        if answer.status_code != expected:
+            wrong.append((method, path, expected, answer.status_code))
     assert wrong == [], "\n".join(map(str, wrong))
 
 

@@ -129,6 +129,9 @@ class Unit:
     def crowd(self) -> dict[str, str]:
         return self._run(seed.crowd)
 
+    def warm_fridge(self, code: str = "FR1", mrn: str = "INF100") -> tuple[str, int]:
+        return self._run(seed.warm_fridge, code, mrn)
+
     def query(self, statement):
         return self._run(lambda: db.session.execute(statement).all())
 

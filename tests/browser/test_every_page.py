@@ -17,7 +17,7 @@ from .conftest import scan, shoot, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SIZES = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1024, "height": 768}}
-WEB_BLUEPRINTS = ("auth", "bedside", "milkroom", "family", "charge", "admin")
+WEB_BLUEPRINTS = ("auth", "bedside", "milkroom", "family", "charge", "admin", "coldchain")
 # GET routes of the web blueprints that are not pages: printouts, images and redirects.
 NOT_PAGES = {
     "auth.home": "a redirect to the role's start page",
@@ -30,6 +30,7 @@ NOT_PAGES = {
     "charge.near_misses_pdf": "a PDF report",
     "charge.discharge_pdf": "a PDF list",
     "admin.location_barcode": "an SVG image",
+    "coldchain.report_pdf": "a PDF report",
 }
 
 # Elements wider than the window that are not inside something that scrolls on its own.
@@ -81,6 +82,8 @@ def page_paths(codes: dict[str, str]) -> dict[str, tuple[str | None, str]]:
         "family.drop_off": ("maria.wolfeschlegel", "/family/INF900/drop-off"),
         "family.label_sheet": ("maria.wolfeschlegel", "/family/INF900/labels"),
         "family.take_home": ("maria.wolfeschlegel", "/family/INF901/take-home"),
+        "coldchain.index": ("nina", "/temperatures/"),
+        "coldchain.excursion": ("cara", f"/temperatures/excursions/{codes.get('excursion')}"),
     }
 
 
@@ -123,6 +126,8 @@ def test_every_page_is_listed_here(live_server):
 @pytest.mark.parametrize("size", SIZES)
 def test_no_page_overflows(page, unit, size):
     codes = unit.crowd()
+    # A fridge of its own with an excursion, so that no crowded bottle is held by it.
+    codes["excursion"] = str(unit.warm_fridge("FR-TEMPERATURE", "INF900")[1])
     page.set_viewport_size(SIZES[size])
     problems: list[str] = []
     signed_in = None

@@ -37,6 +37,11 @@ USERS = (
     ("linh", "parent", "Linh Nguyen", None, ("INF100",)),
 )
 TABLES_IN_DELETE_ORDER = (
+    "excursion_holds",
+    "excursions",
+    "cold_chain_sign_offs",
+    "sensor_readings",
+    "sensor_assignments",
     "sign_in_attempts",
     "check_attempts",
     "feeds",
@@ -326,3 +331,38 @@ def crowd() -> dict[str, str]:
         "blank": blank,
         "other": other,
     }
+
+
+def warm_fridge(code: str = "FR1", mrn: str = "INF100") -> tuple[str, int]:
+    """A sensor on the fridge `code` since yesterday (the fridge is made if missing), a bottle
+    in it, and an hour out of range from about three hours ago; the bottle and the excursion."""
+    from sqlalchemy import select
+
+    from nicu_milk.coldchain_models import Excursion
+    from nicu_milk.models import StorageLocation
+    from nicu_milk.runtime import now, unit
+    from nicu_milk.services import coldchain
+    from nicu_milk.services import storage as locations
+
+    session = db.session
+    place = session.scalars(select(StorageLocation).where(StorageLocation.code == code)).first()
+    if place is None:
+        place = locations.create_location(
+            session, code, "Temperature test fridge", "refrigerator", None
+        )
+        session.commit()
+    bottle = receive(mrn, hours_ago=4, received_hours_ago=3.5, location=code)
+    current = unit()
+    yesterday = type(current)(**{**vars(current), "now": now() - dt.timedelta(days=1)})
+    sensor = f"T-{code}"
+    coldchain.assign_sensor(session, yesterday, place, sensor)
+    moment = now()
+    temperatures = [3.0] * 12 + [8.0] * 13 + [3.2] * 24
+    readings = [
+        coldchain.NewReading(sensor, moment - dt.timedelta(minutes=240 - 5 * index), celsius)
+        for index, celsius in enumerate(temperatures)
+    ]
+    coldchain.store_readings(session, current, readings, "csv")
+    session.commit()
+    excursion = session.scalars(select(Excursion).where(Excursion.location_id == place.id)).one()
+    return bottle, excursion.id
