@@ -40,6 +40,7 @@ from ..policy import (
     Thawed,
     compute_expiry,
 )
+from . import audit
 from .common import (
     REASON_MAX,
     NicuUnit,
@@ -848,6 +849,17 @@ def refresh_expiries(session: Session, unit: NicuUnit) -> int:
         if container.policy_fingerprint != unit.fingerprint:
             recompute(container, unit.policy, unit.fingerprint)
             changed += 1
+    audit.record(
+        session,
+        audit.SYSTEM,
+        "policy.applied",
+        "policy",
+        {
+            "fingerprint": unit.fingerprint,
+            "previous": stored.value if stored is not None else None,
+            "recomputed": changed,
+        },
+    )
     if stored is None:
         session.add(Setting(key="policy_fingerprint", value=unit.fingerprint))
     else:
