@@ -75,6 +75,7 @@ def _migrate(url: str) -> None:
 
 
 TABLES_IN_DELETE_ORDER = (
+    "audit_events",
     "sign_in_attempts",
     "check_attempts",
     "feeds",
@@ -101,6 +102,8 @@ def app(database_url):
             for table in TABLES_IN_DELETE_ORDER:
                 connection.execute(text(f"DELETE FROM {table}"))
             connection.execute(text("UPDATE counters SET value = 0"))
+            # The next test's audit trail starts a new chain.
+            connection.execute(text(f"UPDATE audit_head SET seq = 0, hash = '{'0' * 64}'"))
         db.engine.dispose()
 
 
