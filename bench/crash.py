@@ -57,9 +57,11 @@ def run(kind: str, cycles: int, workers: int, writers: int, cold: bool, seed: in
             restarting = time.monotonic()
             server = start()
             ledger.restart_seconds.append(time.monotonic() - restarting)
-            found = crashing.verify(server.api(tokens[0]), ledger, histories_of=written)
+            found = crashing.verify(
+                server.api(tokens[0]), ledger, histories_of=written, database_url=url
+            )
             problems += [f"after kill {cycle + 1}: {problem}" for problem in found]
-        problems += crashing.verify(server.api(tokens[0]), ledger)
+        problems += crashing.verify(server.api(tokens[0]), ledger, database_url=url)
         server.stop()
     how = "cold restarts" if cold else "restarts forked from a warm interpreter"
     print(f"\n{workers} workers, {writers} writers, {how}")

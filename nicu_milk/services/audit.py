@@ -259,8 +259,11 @@ def verify_database(session: Session, batch: int = 2000) -> Verdict:
     ).first()
     rows = session.execute(
         select(AuditEvent.__table__).order_by(AuditEvent.id).execution_options(yield_per=batch)
-    ).mappings()
-    return verify_chain(rows, head._mapping if head is not None else None)
+    )
+    try:
+        return verify_chain(rows.mappings(), head._mapping if head is not None else None)
+    finally:
+        rows.close()  # a broken chain stops early: the server-side cursor is closed still
 
 
 # --- recording --------------------------------------------------------------------------------
@@ -320,9 +323,12 @@ def _name(session: Session, user_id: int | None) -> str:
     return user.username if user is not None else f"#{user_id}"
 
 
-def _changed(obj, ignore: frozenset[str] = frozenset()) -> list[str]:
+def _changed(obj, ignore: frozenset[str] = frozenset(), also: tuple[str, ...] = ()) -> list[str]:
+    """The columns changed (and the relationships named in `also`): a mother's list of babies
+    grows when a baby is admitted, which is the baby's change, not hers."""
     state = inspect(obj)
-    return [a.key for a in state.attrs if a.key not in ignore and a.history.has_changes()]
+    names = [*(c.key for c in state.mapper.column_attrs), *also]
+    return [n for n in names if n not in ignore and state.attrs[n].history.has_changes()]
 
 
 # Models whose changes are audited through another row (see the docstring), or not at all.
@@ -395,7 +401,7 @@ def _new_user(session: Session, user: User) -> None:
 
 
 def _changed_user(session: Session, user: User) -> None:
-    changed = set(_changed(user))
+    changed = set(_changed(user, also=("infants",)))
     subject = f"user:{user.username}"
     if "password_hash" in changed:
         record(session, None, "user.password_set", subject, {"sessions_ended": True})
@@ -542,6 +548,8 @@ def _audit_flush(session: Session, _context, _instances) -> None:
         for obj in list(session.dirty):
             if isinstance(obj, NOT_AUDITED) or not session.is_modified(obj):
                 continue
+            if not _changed(obj, also=("infants",) if isinstance(obj, User) else ()):
+                continue
             if isinstance(obj, User):
                 _changed_user(session, obj)
             elif isinstance(obj, Infant):
@@ -589,3 +597,8 @@ def _forget_on_end(session: Session, transaction) -> None:
     # Rows of a transaction rolled back (or committed, and so already chained) are forgotten.
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
+
+
+def recent(session: Session, limit: int = 100) -> list[AuditEvent]:
+    """The newest events, newest first (the administrator's page)."""
+    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))

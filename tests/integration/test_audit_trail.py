@@ -365,3 +365,23 @@ def test_eight_nurses_writing_at_once_leave_one_chain(app, unit, runner):
     print(
         f"{THREADS} threads, {len(fed) + len(moved)} audited writes at once, chain of {len(trail)}"
     )
+
+
+def test_the_administrators_page_lists_events_and_says_when_the_chain_is_broken(app, unit):
+    receive_milk(unit["nurse"])
+    nurse = Pages(app.test_client())
+    nurse.sign_in("nina")
+    assert nurse.get("/admin/audit").status_code == 403
+
+    admin = Pages(app.test_client())
+    admin.sign_in("ada")
+    page = admin.get("/admin/audit")
+    assert page.status_code == 200
+    words = admin.text(page)
+    assert 'data-chain="sound"' in page.get_data(as_text=True)
+    assert "container.received" in words and "sign_in.ok" in words and "Intact" in words
+
+    target = _middle()
+    _raw("UPDATE audit_events SET subject = 'container:M0000000000' WHERE id = :id", id=target.id)
+    words = admin.text(admin.get("/admin/audit"))
+    assert f"Broken The record was tampered with at event {target.id} ({target.action})" in words
