@@ -29,7 +29,8 @@ themselves, and counters, are not audited twice.
 What no flush shows is recorded with one call, `record(session, actor, action, subject,
 details, occurred_at)`: bulk token revocation, a report printed, a policy applied by init-db.
 Messages from the hospital record (HL7 ADT) will be recorded the same way, with the actor
-`ADT`, e.g. `record(session, ADT, "adt.A03", f"infant:{mrn}", {"control_id": ...}, at)`.
+`ADT`, e.g. `record(session, ADT, "adt.A03", f"infant:{mrn}", {"control_id": ...}, at)`; what
+the message then changes is attributed to it by running the use case `with acting_as(ADT):`.
 
 The chain
 ---------
@@ -56,7 +57,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -91,6 +94,18 @@ FIELDS = ("id", "occurred_at", "recorded_at", "actor_id", "actor", "action", "su
 _PENDING = "nicu_milk.audit.pending"
 # Set by the app: the signed-in user of the current request, or None (a command, a test).
 context_actor: Callable[[], User | None] = lambda: None  # noqa: E731
+# Who changes made now are attributed to when they do not name their actor (acting_as).
+_acting: ContextVar[User | str | None] = ContextVar("nicu_milk_audit_acting", default=None)
+
+
+@contextmanager
+def acting_as(actor: User | str) -> Iterator[None]:
+    """Attribute what is changed within to `actor` (ADT for the hospital record's messages)."""
+    token = _acting.set(actor)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
 
 
 # --- hashing ----------------------------------------------------------------------------------
@@ -270,10 +285,10 @@ def verify_database(session: Session, batch: int = 2000) -> Verdict:
 
 
 def _actor_of(session: Session, who: User | str | None) -> tuple[int | None, str]:
+    if who is None:
+        who = _acting.get() or context_actor()
     if isinstance(who, str):
         return None, who
-    if who is None:
-        who = context_actor()
     if who is None:
         return None, SYSTEM
     return who.id, who.username

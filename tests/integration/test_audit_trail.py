@@ -385,3 +385,36 @@ def test_the_administrators_page_lists_events_and_says_when_the_chain_is_broken(
     _raw("UPDATE audit_events SET subject = 'container:M0000000000' WHERE id = :id", id=target.id)
     words = admin.text(admin.get("/admin/audit"))
     assert f"Broken The record was tampered with at event {target.id} ({target.action})" in words
+
+
+def test_a_message_from_the_hospital_record_is_one_call_and_its_changes_are_its_own(app, runner):
+    """What ADT will do: record the message, and run the use case acting as ADT."""
+    import datetime as dt
+
+    from nicu_milk.services import families
+
+    sent = dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC)
+    audit.record(db.session, audit.ADT, "adt.A01", "infant:INF700", {"control_id": "MSG1"}, sent)
+    with audit.acting_as(audit.ADT):
+        families.admit_infant(
+            db.session,
+            mrn="INF700",
+            first_name="Noa",
+            last_name="Berg",
+            date_of_birth=dt.date.today(),
+            mother_mrn="MOM700",
+            mother_first_name="Ida",
+            mother_last_name="Berg",
+            donor_milk_consent=False,
+            wristband_code=None,
+            daily_volume_ml=None,
+            today=dt.date.today(),
+        )
+    db.session.commit()
+    trail = rows()
+    assert [(r.actor, r.action, r.subject) for r in trail] == [
+        ("adt", "adt.A01", "infant:INF700"),
+        ("adt", "infant.admitted", "infant:INF700"),
+    ]
+    assert trail[0].occurred_at == sent and trail[0].details == {"control_id": "MSG1"}
+    assert verify(runner).exit_code == 0
