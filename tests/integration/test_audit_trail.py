@@ -141,6 +141,12 @@ def test_every_kind_of_change_is_on_the_audit_trail(app, unit, client, runner):
     assert f"sound: {len(trail)} events verified" in answer.output
 
 
+def test_a_new_unit_has_an_empty_sound_trail(app, runner):
+    answer = verify(runner)
+    assert answer.exit_code == 0, answer.output
+    assert "sound: 0 events verified" in answer.output
+
+
 def test_a_go_check_leaves_no_trace_and_a_refused_request_no_half(app, unit, runner):
     nurse = unit["nurse"]
     bottle = receive_milk(nurse, expressed_at=ago(minutes=30), colostrum=True)["code"]
