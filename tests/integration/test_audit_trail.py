@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from nicu_milk.extensions import db
-from nicu_milk.models import AuditEvent, AuditHead, Feed
+from nicu_milk.models import AuditEvent, AuditHead, Feed, Setting
 from nicu_milk.services import audit
 from tests.api.conftest import PASSWORD, ago, expect, receive_milk
 from tests.web.conftest import Pages
@@ -76,6 +76,9 @@ def test_every_kind_of_change_is_on_the_audit_trail(app, unit, client, runner):
     assert pages.post("/admin/users/linh/link", {"infant_mrn": "INF200"}).status_code == 302
     assert pages.post("/admin/users/otto/deactivate").status_code == 302
     assert pages.post("/logout").status_code == 302
+    # The unit's policy file changed since the last init-db.
+    db.session.add(Setting(key="policy_fingerprint", value="the policy before"))
+    db.session.commit()
     assert runner.invoke(args=["init-db"]).exit_code == 0
 
     trail = rows()
@@ -133,7 +136,8 @@ def test_every_kind_of_change_is_on_the_audit_trail(app, unit, client, runner):
     assert {(r.actor, r.subject) for r in by_action["user.password_set"]} == {("ada", "user:otto")}
     assert {(r.actor, r.subject) for r in by_action["user.deactivated"]} == {("ada", "user:otto")}
     assert ("ada", "user:ada") in {(r.actor, r.subject) for r in by_action["user.signed_out"]}
-    assert by_action["policy.applied"][0].actor == audit.SYSTEM
+    [policy] = by_action["policy.applied"]
+    assert policy.actor == audit.SYSTEM and policy.details["previous"] == "the policy before"
     assert by_action["print.report"][0].details["report"] == "inventory"
 
     answer = verify(runner)
@@ -142,6 +146,8 @@ def test_every_kind_of_change_is_on_the_audit_trail(app, unit, client, runner):
 
 
 def test_a_new_unit_has_an_empty_sound_trail(app, runner):
+    # Its first policy is no change: the database stays empty, ready for a restore.
+    assert runner.invoke(args=["init-db"]).exit_code == 0
     answer = verify(runner)
     assert answer.exit_code == 0, answer.output
     assert "sound: 0 events verified" in answer.output
