@@ -6,8 +6,9 @@
 
 The writes, the ledger and the checks after each restart are those of the CI test
 (tests/integration/crashing.py): every acknowledged receipt, feed and move is there, nothing
-else beyond the writes in flight at a kill, and each bottle's remaining volume is its volume
-minus its feeds. Exit status 1 if any check fails.
+else beyond the writes in flight at a kill, each bottle's remaining volume is its volume minus
+its feeds, and the audit trail's hash chain verifies with every feed on it. Exit status 1 if any
+check fails.
 """
 
 from __future__ import annotations
