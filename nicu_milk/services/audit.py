@@ -442,7 +442,8 @@ def _changed_user(session: Session, user: User) -> None:
         record(session, None, "user.changed", subject, {"fields": sorted(other)})
     if changed == {"session_version"}:
         # Sessions ended with nothing else changed: signing out (every copy of the cookie).
-        record(session, None, "user.signed_out", subject)
+        # Whoever ended them, or the user, who signs out after the page has forgotten them.
+        record(session, _acting.get() or context_actor() or user, "user.signed_out", subject)
 
 
 def _new_infant(session: Session, infant: Infant) -> None:
