@@ -93,7 +93,11 @@ def create_app(
     _register_errors(app, domain_error_response)
 
     from .cli import register_commands
+    from .runtime import acting_user
+    from .services import audit
 
+    # Every change becomes a row of the audit trail; this tells it who acts in a request.
+    audit.context_actor = acting_user
     register_commands(app)
     from .runtime import unit
     from .services.coldchain import watch_moves

@@ -1,4 +1,5 @@
-"""Command-line tools: init-db, create-user, demo-data, show-policy, backup, restore."""
+"""Command-line tools: init-db, create-user, demo-data, show-policy, backup, restore and
+verify-audit."""
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ from .errors import DomainError
 from .extensions import db
 from .policy import describe_policy
 from .runtime import policy, settings, unit
-from .services import accounts, backups, storage
+from .services import accounts, audit, backups, storage
 from .vocabulary import ROLES
 
 
 def register_commands(app: Flask) -> None:
     from .adapters.sensors import COMMANDS as SENSOR_COMMANDS
 
-    for command in (init_db, create_user, demo_data, show_policy, backup, restore):
+    for command in (init_db, create_user, demo_data, show_policy, backup, restore, verify_audit):
         app.cli.add_command(command)
     for command in SENSOR_COMMANDS:
         app.cli.add_command(command)
@@ -142,3 +143,25 @@ def restore(path, force):
         )
     except DomainError as refused:
         raise click.ClickException(refused.message) from None
+
+
+@click.command("verify-audit")
+@with_appcontext
+def verify_audit():
+    """Check the whole audit trail's hash chain; name the first broken link (exit 1) if any."""
+    verdict = audit.verify_database(db.session)
+    db.session.rollback()
+    if verdict.sound:
+        head = (
+            f" Head: event {verdict.head_seq}, hash {verdict.head_hash}."
+            if verdict.head_seq
+            else ""
+        )
+        click.echo(f"The audit trail is sound: {verdict.verified} events verified.{head}")
+        return
+    click.echo(
+        f"The audit trail is BROKEN at {verdict.problem}. "
+        f"{verdict.verified} events before it verified.",
+        err=True,
+    )
+    sys.exit(1)

@@ -393,5 +393,40 @@ class Setting(db.Model):
     value: Mapped[str] = mapped_column(Text)
 
 
+class AuditEvent(db.Model):
+    """One link of the tamper-evident audit trail (services/audit.py): append-only.
+
+    `id` is the link's place in the chain (1, 2, 3, ... with no gap), given under the lock on
+    the chain's head; `hash` is SHA-256 over the other columns and `prev_hash`, the hash of the
+    link before it. A row edited, deleted or inserted outside the app breaks the chain.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # When it happened (a feed documented late happened before it was recorded).
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    # The user who acted, when a user did; `actor` names them, or the system source ("system",
+    # "adt"), so that the trail reads without the users table.
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(NAME))
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(db.Model):
+    """The chain's head: one row, locked by every writer, holding the last link's id and hash."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 # The cold chain's records live in their own module; importing it registers them here.
 from . import coldchain_models  # noqa: E402,F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request
+from flask import current_app, g, has_request_context, request
 
 from config import Settings
 
@@ -67,3 +67,20 @@ def sign_in_limits() -> Limits:
         per_user=given.sign_in_user_limit,
         per_address=given.sign_in_address_limit,
     )
+
+
+def acting_user():
+    """The user this request acts for (API token or signed-in page), or None outside a request.
+
+    The audit trail asks this for changes that do not name their actor (an account reset).
+    """
+    if not has_request_context():
+        return None
+    user = g.get("user")
+    if user is not None:
+        return user
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None

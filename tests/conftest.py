@@ -81,6 +81,7 @@ TABLES_IN_DELETE_ORDER = (
     "cold_chain_sign_offs",
     "sensor_readings",
     "sensor_assignments",
+    "audit_events",
     "sign_in_attempts",
     "check_attempts",
     "feeds",
@@ -107,6 +108,8 @@ def app(database_url):
             for table in TABLES_IN_DELETE_ORDER:
                 connection.execute(text(f"DELETE FROM {table}"))
             connection.execute(text("UPDATE counters SET value = 0"))
+            # The next test's audit trail starts a new chain.
+            connection.execute(text(f"UPDATE audit_head SET seq = 0, hash = '{'0' * 64}'"))
         db.engine.dispose()
 
 

@@ -97,6 +97,7 @@ def reserved_sheet(mrn: str, query: LabelSheetQuery):
     roles=EVERYONE,
     produces=PDF,
     errors=(400, 401, 404),
+    writes=True,  # a report printed is recorded on the audit trail
     tag="printing",
 )
 def discharge_sheet(mrn: str):
@@ -114,6 +115,7 @@ def discharge_sheet(mrn: str):
     query=ExpiryQuery,
     produces=PDF,
     errors=(400, 401, 403),
+    writes=True,  # a report printed is recorded on the audit trail
     tag="reports",
 )
 def expiry_pdf(query: ExpiryQuery):
@@ -131,6 +133,7 @@ def expiry_pdf(query: ExpiryQuery):
     roles=STAFF,
     produces=PDF,
     errors=(400, 401, 403),
+    writes=True,  # a report printed is recorded on the audit trail
     tag="reports",
 )
 def inventory_pdf():
@@ -145,6 +148,7 @@ def inventory_pdf():
     query=NearMissQuery,
     produces=PDF,
     errors=(400, 401, 403),
+    writes=True,  # a report printed is recorded on the audit trail
     tag="reports",
 )
 def near_misses_pdf(query: NearMissQuery):

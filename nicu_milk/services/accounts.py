@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from ..errors import Conflict, InvalidInput, NotFound, Unauthorized
 from ..identifiers import require_identifier, require_name, word_problem
 from ..models import NAME, ROLES, ApiToken, Infant, User
+from . import audit
 
 
 def hash_token(token: str) -> str:
@@ -132,18 +133,27 @@ def user_for_token(session: Session, token: str, now: dt.datetime) -> User:
 
 
 def revoke_token(session: Session, token: str, now: dt.datetime) -> None:
-    session.execute(
+    revoked = session.execute(
         update(ApiToken)
         .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
-    )
+        .returning(ApiToken.user_id)
+    ).scalars()
+    for user_id in revoked:
+        user = session.get(User, user_id)
+        audit.record(session, user, "token.revoked", f"user:{user.username}", {"tokens": 1}, now)
 
 
 def revoke_all(session: Session, user: User, now: dt.datetime) -> None:
-    session.execute(
+    revoked = session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
+        .returning(ApiToken.id)
+    ).all()
+    # By whoever asked (an administrator), for this user: recorded even when none were live.
+    audit.record(
+        session, None, "token.revoked", f"user:{user.username}", {"tokens": len(revoked)}, now
     )
 
 

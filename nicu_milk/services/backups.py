@@ -36,7 +36,7 @@ PG_ROOTS = ("/usr/lib/postgresql",)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
 # Bookkeeping a fresh `init-db` writes: a database holding only these holds no records.
-BOOKKEEPING = frozenset({"alembic_version", "settings", "counters"})
+BOOKKEEPING = frozenset({"alembic_version", "settings", "counters", "audit_head"})
 # The tables named first when a database's records are summed up for a person, and their names.
 HEADLINE = ("users", "infants", "containers", "feeds", "check_attempts")
 SAID = {
@@ -44,6 +44,7 @@ SAID = {
     "container_events": "container events",
     "parent_infants": "parent-baby links",
     "api_tokens": "API tokens",
+    "audit_events": "audit events",
 }
 
 

@@ -13,7 +13,7 @@ from .. import codes as container_codes
 from .. import formatting, printing
 from ..errors import Conflict, DomainError, InvalidInput, NotFound
 from ..models import Container, Infant, StorageLocation, User
-from . import families, reports
+from . import audit, families, reports
 from .common import NicuUnit
 from .storage import expiry_reason, mark_printed
 
@@ -268,7 +268,7 @@ def expiry_rows(containers: list[Container], unit: NicuUnit) -> list[printing.Ex
 
 def expiry_report_pdf(session: Session, unit: NicuUnit, within_hours: float) -> bytes:
     report = reports.expiry(session, unit.now, within_hours)
-    return printing.expiry_report_pdf(
+    pdf = printing.expiry_report_pdf(
         expiry_rows(report.expired, unit),
         expiry_rows(report.expiring, unit),
         within_hours,
@@ -276,6 +276,7 @@ def expiry_report_pdf(session: Session, unit: NicuUnit, within_hours: float) -> 
         unit.now,
         unit.zone,
     )
+    return _printed(session, unit, pdf, "expiry", within_hours=within_hours)
 
 
 def inventory_report_pdf(session: Session, unit: NicuUnit) -> bytes:
@@ -292,7 +293,8 @@ def inventory_report_pdf(session: Session, unit: NicuUnit) -> bytes:
         )
         for row in reports.inventory(session, unit.policy, unit.now)
     ]
-    return printing.inventory_report_pdf(rows, unit.name, unit.now, unit.zone)
+    pdf = printing.inventory_report_pdf(rows, unit.name, unit.now, unit.zone)
+    return _printed(session, unit, pdf, "inventory")
 
 
 def near_miss_report_pdf(
@@ -322,7 +324,8 @@ def near_miss_report_pdf(
     counts = {
         f"{reports.reason_title(code)} ({code})": count for code, count in report.counts.items()
     }
-    return printing.near_miss_report_pdf(counts, rows, since, until, unit.name, unit.now, unit.zone)
+    pdf = printing.near_miss_report_pdf(counts, rows, since, until, unit.name, unit.now, unit.zone)
+    return _printed(session, unit, pdf, "near_misses", since=since, until=until)
 
 
 def discharge_pdf(session: Session, unit: NicuUnit, infant: Infant) -> bytes:
@@ -338,9 +341,23 @@ def discharge_pdf(session: Session, unit: NicuUnit, infant: Infant) -> bytes:
         )
         for item in families.discharge_list(session, infant, unit.now)
     ]
-    return printing.discharge_report_pdf(
+    pdf = printing.discharge_report_pdf(
         infant.full_name, infant.mrn, rows, unit.name, unit.now, unit.zone
     )
+    return _printed(session, unit, pdf, "discharge", subject=f"infant:{infant.mrn}")
+
+
+def _printed(session: Session, unit: NicuUnit, pdf: bytes, report: str, subject=None, **details):
+    """A report printed is on the audit trail, once the PDF is built (who printed what)."""
+    audit.record(
+        session,
+        None,
+        "print.report",
+        subject or f"report:{report}",
+        {"report": report, **details},
+        unit.now,
+    )
+    return pdf
 
 
 # --- storage places -------------------------------------------------------------------------

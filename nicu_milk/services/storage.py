@@ -41,6 +41,7 @@ from ..policy import (
     compute_expiry,
 )
 from ..usable import why_not_usable
+from . import audit
 from .common import (
     REASON_MAX,
     NicuUnit,
@@ -876,6 +877,20 @@ def refresh_expiries(session: Session, unit: NicuUnit) -> int:
         if container.policy_fingerprint != unit.fingerprint:
             recompute(container, unit.policy, unit.fingerprint)
             changed += 1
+    if stored is not None or changed:
+        # A policy changed on a unit with records; a new database's first policy is no change
+        # (and leaves it empty, ready for a restore).
+        audit.record(
+            session,
+            audit.SYSTEM,
+            "policy.applied",
+            "policy",
+            {
+                "fingerprint": unit.fingerprint,
+                "previous": stored.value if stored is not None else None,
+                "recomputed": changed,
+            },
+        )
     if stored is None:
         session.add(Setting(key="policy_fingerprint", value=unit.fingerprint))
     else:

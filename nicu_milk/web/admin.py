@@ -1,5 +1,5 @@
 """Administration: user accounts (create, reset password, deactivate, link parents to babies),
-storage locations with printable barcodes, and the expiry policy in force."""
+storage locations with printable barcodes, the expiry policy in force, and the audit trail."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from ..extensions import db
 from ..policy import RULE_DESCRIPTIONS, policy_fingerprint
 from ..runtime import now, policy
 from ..security import file_response
-from ..services import accounts, families, storage
+from ..services import accounts, audit, families, storage
 from ..services import printing as printouts
 from ..services.common import infant_for
 from ..services.storage import create_location, get_location
@@ -324,4 +324,18 @@ def policy_page():
         stuck_hours=alarms.stuck_after.total_seconds() / 3600,
         fingerprint=policy_fingerprint(rules),
         expires_soon_minutes=rules.expires_soon.total_seconds() / 60,
+    )
+
+
+# The newest events the audit trail page lists; verify-audit checks the whole chain too.
+AUDIT_PAGE_ROWS = 100
+
+
+@bp.route("/audit")
+@allow(*ADMIN)
+@work.page()
+def audit_trail():
+    verdict = audit.verify_database(db.session)
+    return render_template(
+        "admin/audit.html", events=audit.recent(db.session, AUDIT_PAGE_ROWS), verdict=verdict
     )

@@ -81,7 +81,7 @@ def dashboard():
 
 @bp.route("/expiry.pdf")
 @allow(*STAFF)
-@work.page()
+@work.page(writes=True)  # a report printed is recorded on the audit trail
 def expiry_pdf():
     hours, _ = _within_hours()
     return pdf(
@@ -92,7 +92,7 @@ def expiry_pdf():
 
 @bp.route("/inventory.pdf")
 @allow(*STAFF)
-@work.page()
+@work.page(writes=True)  # a report printed is recorded on the audit trail
 def inventory_pdf():
     return pdf(
         printouts.inventory_report_pdf(db.session, unit()),
@@ -134,7 +134,7 @@ def near_misses():
 
 @bp.route("/near-misses.pdf")
 @allow(*STAFF)
-@work.page()
+@work.page(writes=True)  # a report printed is recorded on the audit trail
 def near_misses_pdf():
     form = NearMissFilter(request.args)
     form.validate()
@@ -213,7 +213,7 @@ def discharge_container(mrn: str, code: str, action: str):
 
 @bp.route("/discharge/<mrn>.pdf")
 @allow(*STAFF)
-@work.page()
+@work.page(writes=True)  # a report printed is recorded on the audit trail
 def discharge_pdf(mrn: str):
     infant = infant_for(db.session, me(), mrn)
     return pdf(printouts.discharge_pdf(db.session, unit(), infant), f"discharge-{infant.mrn}.pdf")

@@ -225,7 +225,7 @@ def take_home(mrn: str):
 
 @bp.route("/<mrn>/take-home.pdf")
 @allow(*PARENT)
-@work.page()
+@work.page(writes=True)  # a report printed is recorded on the audit trail
 def take_home_pdf(mrn: str):
     infant = _my_baby(mrn)
     return pdf(printouts.discharge_pdf(db.session, unit(), infant), f"take-home-{infant.mrn}.pdf")

@@ -77,6 +77,7 @@ def page_paths(codes: dict[str, str]) -> dict[str, tuple[str | None, str]]:
         "admin.locations": ("ada", "/admin/locations"),
         "admin.location_label": ("ada", "/admin/locations/DF9-DRAWER-LEFT-BOTTOM/label"),
         "admin.policy_page": ("ada", "/admin/policy"),
+        "admin.audit_trail": ("ada", "/admin/audit"),
         "family.index": ("maria.wolfeschlegel", "/family/"),
         "family.baby": ("maria.wolfeschlegel", "/family/INF900"),
         "family.drop_off": ("maria.wolfeschlegel", "/family/INF900/drop-off"),

@@ -10,7 +10,9 @@ workers, gets SIGKILL, and is started again on the same database.
 - every acknowledged receipt, feed and move is there, as it was answered;
 - nothing is there that was not acknowledged, except writes that were in flight at a kill;
 - every bottle's remaining volume is its volume minus its feeds, and its life is possible
-  (tests.integration.container_life).
+  (tests.integration.container_life);
+- the audit trail's hash chain verifies, and every feed stored has its row on it (read straight
+  from the database, when `verify` is given its URL).
 
 The same code drives the CI test (tests/integration/test_crashes.py) and bench/crash.py.
 """
@@ -26,6 +28,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from nicu_milk.models import AuditEvent, Feed
+from nicu_milk.services import audit
 from tests.integration import container_life
 from tests.integration.servers import HttpApi, Server, ServerGone
 
@@ -176,14 +183,43 @@ def write_until_killed(
     return {write.container for write in written if write.container}
 
 
-def verify(api: HttpApi, ledger: Ledger, *, histories_of: set[str] | None = None) -> list[str]:
+def audit_problems(database_url: str) -> list[str]:
+    """What is wrong with the audit trail: a broken chain, or a feed without its row."""
+    engine = create_engine(database_url)
+    try:
+        with Session(engine) as session:
+            verdict = audit.verify_database(session)
+            feeds = session.scalar(select(func.count()).select_from(Feed))
+            audited = session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "container.fed")
+            )
+    finally:
+        engine.dispose()
+    problems = [] if verdict.sound else [f"the audit trail is broken at {verdict.problem}"]
+    if feeds != audited:
+        problems.append(f"{feeds} feeds are stored, but {audited} are on the audit trail")
+    return problems
+
+
+def verify(
+    api: HttpApi,
+    ledger: Ledger,
+    *,
+    histories_of: set[str] | None = None,
+    database_url: str | None = None,
+) -> list[str]:
     """What is wrong with the unit as the restarted server shows it.
 
     Receipts, feeds and each bottle's volumes are checked for the whole ledger every time; the
-    moves' events, and each bottle's life, for the bottles in `histories_of` (all when None).
+    moves' events, and each bottle's life, for the bottles in `histories_of` (all when None);
+    the audit chain, when the database's URL is given.
     """
     started = time.monotonic()
     problems = list(ledger.unexpected)
+    if database_url is not None:
+        problems += audit_problems(database_url)
     status, listed = api.get(f"/infants/{INFANT}/containers")
     assert status == 200, listed
     containers = {c["code"]: c for c in listed["containers"]}

@@ -3,8 +3,9 @@
 The round trip is done under load: gunicorn takes a stream of receipts, feeds and moves while
 the backup runs. The backup must then be one instant of the unit (every write acknowledged
 before it began, nothing sent after it ended, each bottle's volume minus its feeds), the
-restored database must hold exactly what the backup holds (every table, row and column), and
-gunicorn must start and serve on it, old tokens and all.
+restored database must hold exactly what the backup holds (every table, row and column), its
+audit trail must verify and be the original's up to the backup's instant, and gunicorn must
+start and serve on it, old tokens and all.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from config import TestConfig
 from nicu_milk import create_app
@@ -59,6 +61,21 @@ def _cli(url: str, *arguments: str, **config):
             return app.test_cli_runner().invoke(args=list(arguments))
         finally:
             db.engine.dispose()
+
+
+def _chain(url: str) -> list[tuple[int, str, str]]:
+    """The audit trail's links, (id, previous hash, hash), in order, read without the app."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [
+                tuple(row)
+                for row in connection.execute(
+                    text("SELECT id, prev_hash, hash FROM audit_events ORDER BY id")
+                )
+            ]
+    finally:
+        engine.dispose()
 
 
 def _writes_until(ledger: crashing.Ledger, count: int) -> None:
@@ -106,6 +123,14 @@ def test_a_backup_taken_under_load_is_one_instant_and_restores_to_a_serving_unit
     snapshot = _backup_contents(backup)
     assert "containers" in snapshot and snapshot["containers"], snapshot.keys()
     assert table_contents.of_database(restore_target) == snapshot
+    # The audit trail came back whole: it verifies, and it is the unit's own chain as it stood
+    # at the backup's instant (the unit went on adding links after it).
+    checked = _cli(restore_target, "verify-audit")
+    assert checked.exit_code == 0, checked.output
+    restored_chain, live_chain = _chain(restore_target), _chain(database_url)
+    assert restored_chain and f"{len(restored_chain)} events verified" in checked.output
+    assert restored_chain == live_chain[: len(restored_chain)]
+    assert len(live_chain) > len(restored_chain)
 
     # The backup is one instant: what was acknowledged before it began is in it, what was sent
     # after it ended is not, and what was written while it ran is there whole or not at all.
@@ -163,6 +188,8 @@ def test_restore_replaces_records_only_when_told_to(
 
     assert _cli(restore_target, "restore", str(backup)).exit_code == 0
     assert table_contents.of_database(restore_target) == live
+    assert _cli(restore_target, "verify-audit").exit_code == 0
+    assert _chain(restore_target) == _chain(database_url)
 
     # The restored unit goes on: it now holds a record the backup does not.
     app_on_copy = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=restore_target)

@@ -1,6 +1,6 @@
 """The bedside check reads with at most 3 SELECTs whatever the unit's history, after one for the
-token and its user, and writes only a near miss. Counted with SQLAlchemy's cursor events, so a
-regression fails here."""
+token and its user, and writes only a near miss and its audit row. Counted with SQLAlchemy's
+cursor events, so a regression fails here."""
 
 from __future__ import annotations
 
@@ -28,14 +28,19 @@ def statements():
 
 
 def _work(seen: list[str]) -> tuple[list[str], list[str]]:
-    """SELECTs and writes, leaving out authentication (the token lookup) and transaction control.
+    """SELECTs and writes, leaving out authentication (the token lookup), transaction control
+    and the audit chain's head (locked only by a transaction that writes).
 
     Authentication itself is one SELECT: the token and its user together, nothing loaded later.
     """
     authentication = [s for s in seen if s.upper().startswith("SELECT") and "api_tokens" in s]
     assert len(authentication) == 1, authentication
     assert " users " in f" {authentication[0]} ".replace(",", " "), authentication
-    selects = [s for s in seen if s.upper().startswith("SELECT") and "api_tokens" not in s]
+    selects = [
+        s
+        for s in seen
+        if s.upper().startswith("SELECT") and "api_tokens" not in s and "FROM audit_head" not in s
+    ]
     writes = [s for s in seen if s.split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")]
     return selects, writes
 
@@ -79,6 +84,7 @@ def test_a_go_check_reads_three_times_and_writes_nothing(unit, request, history)
     selects, writes = _work(seen)
     assert len(selects) <= 3, selects
     assert writes == []
+    assert not [s for s in seen if "audit_" in s], "a go check touched the audit trail"
 
 
 def test_a_stop_check_reads_three_times_and_writes_only_the_near_miss(unit, busy_history):
@@ -94,4 +100,11 @@ def test_a_stop_check_reads_three_times_and_writes_only_the_near_miss(unit, busy
     selects, writes = _work(seen)
     # Another baby's bottle: the baby's own bottles (for USE_FIRST) are not read at all.
     assert len(selects) <= 2, selects
-    assert len(writes) == 1 and writes[0].upper().startswith("INSERT INTO CHECK_ATTEMPTS"), writes
+    # The near miss, its row on the audit trail, and the chain's head moved on.
+    assert [w.split(" (")[0].split(" SET")[0].upper() for w in writes] == [
+        "INSERT INTO CHECK_ATTEMPTS",
+        "INSERT INTO AUDIT_EVENTS",
+        "UPDATE AUDIT_HEAD",
+    ], writes
+    head_reads = [s for s in seen if s.startswith("SELECT") and "FROM audit_head" in s]
+    assert len(head_reads) == 1, head_reads

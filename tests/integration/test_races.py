@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import FIGURES, Api, make_user
-from tests.integration import racing
+from tests.integration import crashing, racing
 
 # Minutes, not seconds: left out of a plain `pytest`, run by scripts/test.sh and CI.
 pytestmark = pytest.mark.slow
@@ -33,6 +33,8 @@ def test_racing_nurses_never_overdraw_lose_an_event_or_reach_an_impossible_state
 
     race = racing.run(nurses, usernames, rounds=ROUNDS)
     problems = racing.verify(race, lambda path: nurses[0]("GET", path))
+    # The audit chain verifies after the race, and every feed stored has its row on it.
+    problems += crashing.audit_problems(database_url)
 
     database = database_url.split(":")[0].split("+")[0]
     figures = f"{database}: {racing.figures(race)}"

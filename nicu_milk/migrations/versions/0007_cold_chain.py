@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_cold_chain'
-down_revision = '0005_sign_in_security'
+revision = '0007_cold_chain'
+down_revision = '0006_audit_trail'
 branch_labels = None
 depends_on = None
 
