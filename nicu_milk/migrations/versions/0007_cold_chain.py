@@ -1,7 +1,7 @@
 """Cold chain: sensors on storage units, their readings, excursions, what they held, sign-offs.
 
-Revision ID: 0011_cold_chain
-Revises: 0005_sign_in_security
+Revision ID: 0007_cold_chain
+Revises: 0006_audit_trail
 Create Date: 2026-11-30 09:00:00
 
 """
