@@ -49,6 +49,8 @@ PARENT = "parent"
 ADMIN = "admin"
 DEVICE = "device"
 STAFF: tuple[str, ...] = tuple(role for role in ROLES if role not in (PARENT, DEVICE))
+# Who decides on held milk (a cold-chain excursion): the charge nurse, or an administrator.
+CHARGE_NURSES: tuple[str, ...] = (ADMIN, "charge_nurse")
 Role = Literal[ROLES]  # type: ignore[valid-type]
 
 # Kinds of top-level storage place (shelves and bins inherit theirs), warmest first: the cold

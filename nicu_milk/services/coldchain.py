@@ -55,12 +55,11 @@ from ..models import (
     User,
 )
 from ..policy import Thawed
-from .common import FUTURE_TOLERANCE, NicuUnit, event_time, require_role, require_staff
+from .common import FUTURE_TOLERANCE, NicuUnit, event_time, require_charge_nurse, require_staff
 from .storage import _record, _storage, apply_expiry, discard, expiry_with, find_container
 
 log = logging.getLogger("nicu_milk.coldchain")
 
-CHARGE = ("admin", "charge_nurse")
 # Events that put a container somewhere, and those after which it is nowhere in the unit.
 PLACING_EVENTS = ("received", "moved", "thawed", "split_from", "combined_from")
 LEAVING_EVENTS = ("consumed", "discarded", "returned")
@@ -618,7 +617,7 @@ def decide(
     location: StorageLocation | None = None,
 ) -> Excursion:
     """The charge nurse's decision on milk the excursion held: release, discard or thawed."""
-    require_role(user, *CHARGE)
+    require_charge_nurse(user)
     if action not in EXCURSION_ACTIONS:
         raise InvalidInput("INVALID_ACTION", f"action is one of {', '.join(EXCURSION_ACTIONS)}.")
     held = {hold.container.code: hold for hold in excursion.holds if not hold.gone}

@@ -15,6 +15,7 @@ from ..errors import Forbidden, InvalidInput, NotFound
 from ..identifiers import text_problem
 from ..models import Infant, User, parent_infants
 from ..policy import Policy
+from ..vocabulary import CHARGE_NURSES
 
 if TYPE_CHECKING:
     from config import Printer
@@ -165,6 +166,11 @@ def require_text(what: str, text: object, max_length: int) -> str:
 def require_staff(user: User) -> None:
     if not user.is_staff:
         raise Forbidden("FORBIDDEN", "Only unit staff may do this.")
+
+
+def require_charge_nurse(user: User) -> None:
+    if user.role not in CHARGE_NURSES:
+        raise Forbidden("FORBIDDEN", "Only a charge nurse or an administrator may do this.")
 
 
 def parent_may_see(session: Session, user: User, infant_id: int) -> bool:
