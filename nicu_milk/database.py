@@ -45,11 +45,19 @@ def write_from_here(session) -> None:
     The read's transaction ends first, so that on SQLite the next one begins with BEGIN
     IMMEDIATE and waits its turn for the write lock. Upgrading the read instead would fail at
     once ("database is locked") whenever another writer had committed since the read began.
-    On PostgreSQL it only ends a read-only transaction early. Objects read so far expire.
+    On PostgreSQL it only ends a read-only transaction early. Objects read so far keep the
+    values the read saw (what the verdict was made on), so that recording it (the near miss and
+    its audit row, which names the nurse) reads nothing again.
     """
     if write_intent.get():
         return
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("a read-only transaction holds unsaved changes; declare writes=True")
-    session.commit()
+    actual = session() if hasattr(session, "registry") else session
+    expiring = actual.expire_on_commit
+    actual.expire_on_commit = False
+    try:
+        actual.commit()
+    finally:
+        actual.expire_on_commit = expiring
     write_intent.set(True)

@@ -330,7 +330,14 @@ def _pending(session: Session) -> list[AuditEvent]:
 
 
 def _user(session: Session, user_id: int | None) -> User | None:
-    return session.get(User, user_id) if user_id is not None else None
+    if user_id is None:
+        return None
+    # The request's own user is known already (the bedside check reads it with the token, as a
+    # plain row): naming them costs no query.
+    acting = context_actor()
+    if acting is not None and acting.id == user_id:
+        return acting
+    return session.get(User, user_id)
 
 
 def _name(session: Session, user_id: int | None) -> str:

@@ -55,6 +55,7 @@ from ..models import (
     User,
 )
 from ..policy import Thawed
+from . import audit
 from .common import FUTURE_TOLERANCE, NicuUnit, event_time, require_charge_nurse, require_staff
 from .storage import _record, _storage, apply_expiry, discard, expiry_with, find_container
 
@@ -741,25 +742,15 @@ def _lift(session: Session, unit: NicuUnit, hold: ExcursionHold) -> None:
 
 
 def _audit(session, user, now, excursion, hold, reason) -> None:
-    """Into the unit's audit trail, when this installation has one."""
-    try:
-        from . import audit  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    record = getattr(audit, "record", None)
-    if record is not None:
-        record(
-            session,
-            user,
-            "excursion_decision",
-            {
-                "excursion": excursion.id,
-                "container": hold.container.code,
-                "action": hold.action,
-                "reason": reason,
-                "at": now.isoformat(),
-            },
-        )
+    """Each decision on held milk goes on the unit's audit trail: who, when, what and why."""
+    audit.record(
+        session,
+        user,
+        "excursion.decision",
+        f"container {hold.container.code}",
+        {"excursion": excursion.id, "action": hold.action, "reason": reason},
+        occurred_at=now,
+    )
 
 
 def list_excursions(session: Session, *, open_only: bool) -> list[Excursion]:
