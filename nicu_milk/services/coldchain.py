@@ -55,6 +55,7 @@ from ..models import (
     User,
 )
 from ..policy import Thawed
+from ..vocabulary import GONE
 from . import audit
 from .common import FUTURE_TOLERANCE, NicuUnit, event_time, require_charge_nurse, require_staff
 from .storage import _record, _storage, apply_expiry, discard, expiry_with, find_container
@@ -63,7 +64,8 @@ log = logging.getLogger("nicu_milk.coldchain")
 
 # Events that put a container somewhere, and those after which it is nowhere in the unit.
 PLACING_EVENTS = ("received", "moved", "thawed", "split_from", "combined_from")
-LEAVING_EVENTS = ("consumed", "discarded", "returned")
+# (named as the states they leave it in)
+LEAVING_EVENTS = GONE
 FREEZERS = ("freezer", "deep_freezer")
 INSERT_CHUNK = 500
 

@@ -23,6 +23,7 @@ from ..errors import TooManyAttempts
 from ..extensions import db
 from ..runtime import now, sign_in_attempt, sign_in_limits
 from ..services import accounts, signin
+from ..vocabulary import DEVICE
 from . import work
 from .forms import add_error, printable
 
@@ -116,7 +117,7 @@ def login():
             if isinstance(refused, TooManyAttempts):
                 answer.headers["Retry-After"] = str(refused.retry_after)
             return answer
-        if user.role == "device":
+        if user.role == DEVICE:
             # A sensor gateway's account posts readings through the API, and nothing else.
             db.session.commit()
             add_error(form, "This account is a sensor gateway's: it cannot sign in to pages.")

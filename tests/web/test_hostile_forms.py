@@ -18,6 +18,8 @@ ADDRESS_VALUES = {
     "action": "hold",
     "change": "hold",
     "code": None,
+    # No excursion need exist: CSRF is refused before anything is looked up.
+    "excursion_id": 1,
 }
 
 

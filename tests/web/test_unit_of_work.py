@@ -12,11 +12,20 @@ from nicu_milk.extensions import db
 from nicu_milk.models import StorageLocation
 from nicu_milk.web import work
 
-# The only pages a GET may write from: printing is recorded on each container printed.
-WRITING_GETS = {"milkroom.label", "family.labels_pdf"}
+# The only pages a GET may write from: the printouts. A label printed is recorded on each
+# container printed, and every printout on the audit trail.
+WRITING_GETS = {
+    "milkroom.label",
+    "family.labels_pdf",
+    "family.take_home_pdf",
+    "charge.expiry_pdf",
+    "charge.inventory_pdf",
+    "charge.near_misses_pdf",
+    "charge.discharge_pdf",
+}
 
 
-def test_only_the_label_printouts_write_on_a_get(app):
+def test_only_the_printouts_write_on_a_get(app):
     served = {}  # endpoint: the methods its addresses answer
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
@@ -63,14 +72,19 @@ def begins(app):
         pytest.skip("only SQLite takes its write lock at BEGIN IMMEDIATE")
     seen: list[str] = []
 
-    def record(conn, cursor, statement, *args):
+    def trace(statement: str) -> None:
         if statement.startswith("BEGIN"):
             seen.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    # The app sends BEGIN straight to the driver (nicu_milk.database), so the statements are
+    # read where SQLite itself sees them: its trace callback, set before each transaction begins.
+    def watch(connection):
+        connection.connection.driver_connection.set_trace_callback(trace)
+
+    event.listen(db.engine, "begin", watch, insert=True)
     db.session.commit()
     yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
+    event.remove(db.engine, "begin", watch)
 
 
 @pytest.mark.parametrize("path", ["/scan", "/charge/", "/milk/locations", "/milk/new"])
