@@ -60,6 +60,10 @@ FAMILY_RECORD = Row(LOGIN,     OK,     NOT_FOUND,    OK,     OK,     OK)
 FAMILY_PAGE =   Row(LOGIN,     OK,     NOT_FOUND,    DENIED, DENIED, DENIED)
 # Lists in which a parent sees their own babies only (checked: no other family shows).
 FAMILY_LIST =   Row(LOGIN,     OK,     OK,           OK,     OK,     OK)
+# A decision on milk the cold chain held: the charge nurse, and administrators.
+CHARGE =        Row(LOGIN,     DENIED, DENIED,       DENIED, OK,     OK)
+# Only a sensor gateway's token (role device), which is none of these callers.
+DEVICE =        Row(LOGIN,     DENIED, DENIED,       DENIED, DENIED, DENIED)
 # A parent's start page, listing their own babies.
 FAMILY_HOME =   Row(LOGIN,     OK,     OK,           DENIED, DENIED, DENIED)
 
@@ -132,6 +136,20 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/admin/locations/<code>/barcode.svg"): ADMIN,
     ("GET", "/admin/locations/<code>/label"): ADMIN,
     ("GET", "/admin/policy"): ADMIN,
+    ("GET", "/admin/audit"): ADMIN,
+
+    # The cold chain: temperatures, sign-offs, excursions and the decisions on held milk.
+    ("GET", "/temperatures/"): STAFF,
+    ("POST", "/temperatures/<code>/sign-off"): STAFF,
+    ("GET", "/temperatures/excursions/<int:excursion_id>"): STAFF,
+    ("GET", "/temperatures/excursions/<int:excursion_id>/report.pdf"): STAFF,
+    ("POST", "/temperatures/excursions/<int:excursion_id>/decision"): CHARGE,
+    ("POST", "/api/v1/readings"): DEVICE,
+    ("PATCH", "/api/v1/locations/<code>"): ADMIN,
+    ("POST", "/api/v1/locations/<code>/sign-off"): STAFF,
+    ("GET", "/api/v1/excursions"): STAFF,
+    ("GET", "/api/v1/excursions/<excursion_id>"): STAFF,
+    ("POST", "/api/v1/excursions/<excursion_id>/decision"): CHARGE,
 
     # The API: signing in, and who the token is.
     ("GET", "/api/v1/openapi.json"): PUBLIC,

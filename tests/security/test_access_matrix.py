@@ -73,6 +73,9 @@ def seed_matrix_unit() -> dict[str, str]:
         "theirs": seed.receive("INF200"),
     }
     [made["blank"]] = seed.reserve("INF100")
+    # An hour out of range in fridge FR1, holding a bottle of Ava's.
+    made["warm"], excursion = seed.warm_fridge("FR1", "INF100")
+    made["excursion"] = str(excursion)
     api_call(
         "ada",
         "POST",
@@ -115,7 +118,9 @@ def api_call(username: str, method: str, path: str, body: dict) -> dict:
 
 def family_words(made: dict[str, str]) -> dict[str, set[str]]:
     """What names each family's records: a parent of another family must see none of it."""
-    ours = {made[name] for name in ("fresh", "fresh2", "frozen", "held", "blank", "waiting")}
+    ours = {
+        made[name] for name in ("fresh", "fresh2", "frozen", "held", "blank", "waiting", "warm")
+    }
     return {
         "nguyen": {"INF100", "MOM100", "Nguyen", *ours},
         "okafor": {"INF200", "INF201", "MOM200", "Okafor", made["theirs"]},
@@ -137,6 +142,7 @@ PARAMETERS = {
     "action": "hold",
     "change": None,  # any() converters: each route says which
     "filename": "app.css",
+    "excursion_id": "excursion",
 }
 
 
@@ -353,6 +359,25 @@ SENDS: dict[tuple[str, str], Send] = {
     ),
     ("GET", f"{API}/locations/<code>"): Send(params={"code": "FR1"}),
     ("GET", f"{API}/reports/expiry"): Send(query={"within_hours": "24"}),
+    # The cold chain.
+    ("POST", "/temperatures/<code>/sign-off"): Send(params={"code": "FR1"}, body=lambda m, who: {}),
+    ("POST", "/temperatures/excursions/<int:excursion_id>/decision"): Send(
+        body=lambda m, who: {"action": "release", "reason": "Probe in a glycol bottle stayed cold"}
+    ),
+    ("POST", f"{API}/readings"): Send(
+        body=lambda m, who: {
+            "readings": [{"sensor_id": "T-FR1", "at": iso(ago(minutes=1)), "celsius": 4.0}]
+        }
+    ),
+    ("PATCH", f"{API}/locations/<code>"): Send(
+        params={"code": "FR1"}, body=lambda m, who: {"sensor_id": "T-FR1-SPARE"}
+    ),
+    ("POST", f"{API}/locations/<code>/sign-off"): Send(
+        params={"code": "FR1"}, body=lambda m, who: {}
+    ),
+    ("POST", f"{API}/excursions/<excursion_id>/decision"): Send(
+        body=lambda m, who: {"action": "release", "reason": "Probe in a glycol bottle stayed cold"}
+    ),
 }
 
 
@@ -726,7 +751,8 @@ def _leaks(answer, who: str, families: dict[str, set[str]]) -> str:
 
 def _unknown_values(made: dict[str, str]) -> dict[str, str]:
     """For each identifier of Ava's family, one of the same form that is on no record."""
-    ours = sorted({made[name] for name in made if name != "theirs"})
+    # The excursion is the unit's, not the family's: its number is no identifier of theirs.
+    ours = sorted({made[name] for name in made if name not in ("theirs", "excursion")})
     swaps = {"INF100": "INF999", "MOM100": "MOM999"}
     for number, code in enumerate(ours):
         swaps[code] = codes.container_code(codes.MAX_SERIAL - number)
