@@ -231,6 +231,7 @@ WELL_FORMED = {
         {"action": "release", "reason": "Fridge door was shut at once; milk stayed cold"},
         "charge_nurse",
     ),
+    ("POST", "/locations/{code}/sign-off"): (lambda u: {"code": "FR1"}, {}, "nurse"),
     # Only a sensor gateway may post readings: anyone else is refused before the body is read.
     ("POST", "/readings"): (
         lambda u: {},
@@ -378,10 +379,14 @@ def _refused_saying_why(item, answer, fields) -> None:
 
 
 def test_every_write_endpoint_has_a_valid_body_on_record():
+    """So that every probe above spoils one field of a body that is otherwise right."""
     missing = [
         key
         for key in WRITES
-        if key not in VALID and "print" not in key[1] and "label" not in key[1]
+        if key not in VALID
+        and key not in WELL_FORMED
+        and "print" not in key[1]
+        and "label" not in key[1]
     ]
     assert missing == []
 
