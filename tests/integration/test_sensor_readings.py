@@ -18,6 +18,7 @@ import pytest
 from tests.api import test_coldchain as api_tests
 from tests.api.conftest import count, expect, receive_milk, staff, unit  # noqa: F401
 from tests.api.test_coldchain import WARM_HOUR, check, excursions, series, stops
+from tests.conftest import REQUIRED
 from tests.integration.servers import free_port, server_environment
 
 MOSQUITTO = Path("/usr/sbin/mosquitto")
@@ -62,7 +63,10 @@ def _until(condition, timeout: float, what: str, every=None) -> None:
 @pytest.fixture
 def broker_port():
     if not MOSQUITTO.exists():
-        pytest.skip("mosquitto is not installed at /usr/sbin/mosquitto")
+        reason = "mosquitto is not installed at /usr/sbin/mosquitto"
+        if REQUIRED:
+            pytest.fail(f"CI requires the MQTT broker, but {reason}")
+        pytest.skip(reason)
     return free_port()
 
 
